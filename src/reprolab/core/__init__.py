@@ -1,0 +1,1 @@
+"""Shared plumbing for every study: data, run records, seeding, devices, progress, report."""

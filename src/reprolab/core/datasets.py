@@ -1,0 +1,93 @@
+"""The datasets reprolab knows: official sources, local layout, licences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reprolab.core.data import DATASETS, DatasetSpec, RemoteFile, package_data_dir
+
+INVERSE_SCALING_TASKS = (
+    "hindsight-neglect_classification",
+    "into-the-unknown_classification",
+    "memo-trap_classification",
+    "modus-tollens_classification",
+    "neqa_classification",
+    "pattern-matching-suppression_classification",
+    "prompt-injection_sequence-probability",
+    "redefine_classification",
+    "repetitive-algebra_classification",
+    "resisting-correction_classification",
+    "sig-figs_classification",
+)
+_PRIZE_RELEASE = "https://github.com/inverse-scaling/prize/raw/main/data-release"
+_MNIST_MIRROR = "https://ossci-datasets.s3.amazonaws.com/mnist"
+_MNIST_FILES = {
+    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}
+
+
+def _moses_from_wheel() -> Path | None:
+    """The MOSES splits shipped inside the `molsets` wheel (its code is never imported)."""
+    return package_data_dir("moses", "dataset", "data")
+
+
+DATASETS.register("rebus", DatasetSpec(
+    name="rebus",
+    description="REBUS: 333 rebus puzzles, metadata, released model answers and raw outputs",
+    folder="rebus",
+    required=("data.csv", "eval_results.csv", "images"),
+    remote_files=(RemoteFile(
+        "https://github.com/cvndsh/rebus/archive/b8f0e54.zip", "rebus.zip", unpack=True),),
+    hf_dataset="cavendishlabs/rebus",
+    homepage="https://github.com/cvndsh/rebus",
+    licence="no licence file upstream; some images CC BY-SA (see Attribution)",
+))
+DATASETS.register("inverse-scaling", DatasetSpec(
+    name="inverse-scaling",
+    description="Inverse Scaling Prize: the 11 winning tasks, organisers' pilot data and results",
+    folder="inverse-scaling",
+    required=("prize",),
+    optional=tuple(
+        f"prize/{task}.jsonl" for task in INVERSE_SCALING_TASKS
+        if task not in ("memo-trap_classification", "neqa_classification")
+    ),
+    remote_files=tuple(
+        RemoteFile(f"{_PRIZE_RELEASE}/{task}.jsonl", f"prize/{task}.jsonl")
+        for task in INVERSE_SCALING_TASKS
+    ),
+    hf_dataset="pminervini/inverse-scaling",
+    homepage="https://github.com/inverse-scaling/prize",
+    licence="CC BY 4.0",
+))
+DATASETS.register("science4cast", DatasetSpec(
+    name="science4cast",
+    description="Science4Cast concept list and a dated corpus of ML paper abstracts",
+    folder="science4cast",
+    required=("concepts.txt", "corpus"),
+    remote_files=(RemoteFile(
+        "https://github.com/artificial-scientist-lab/FutureOfAIviaAI/archive/main.zip",
+        "future-of-ai.zip", unpack=True),),
+    homepage="https://github.com/artificial-scientist-lab/FutureOfAIviaAI",
+    licence="MIT (concept list); abstracts belong to their authors",
+))
+DATASETS.register("mnist", DatasetSpec(
+    name="mnist",
+    description="MNIST handwritten digits (four IDX files)",
+    folder="mnist",
+    required=tuple(_MNIST_FILES),
+    remote_files=tuple(RemoteFile(f"{_MNIST_MIRROR}/{f}", f, sha) for f, sha in _MNIST_FILES.items()),
+    homepage="http://yann.lecun.com/exdb/mnist/",
+    licence="CC BY-SA 3.0",
+))
+DATASETS.register("moses", DatasetSpec(
+    name="moses",
+    description="MOSES benchmark splits of ZINC molecules (train, test, scaffold test)",
+    folder="moses",
+    required=("train.csv.gz", "test.csv.gz", "test_scaffolds.csv.gz"),
+    homepage="https://github.com/molecularsets/moses (installed with the `molsets` wheel)",
+    licence="MIT",
+    locate=_moses_from_wheel,
+))

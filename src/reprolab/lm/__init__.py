@@ -1,0 +1,1 @@
+"""Language models: packaged model zoo, log-likelihood scoring, generation, chat/API backends."""

@@ -1,0 +1,58 @@
+"""The six studies: names, papers, and where their CLI and quick reproduction live.
+
+Modules are named as strings and imported on demand, so `reprolab --help` stays fast and a study
+that is not built yet is reported in one line instead of failing the whole program.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reprolab.core.registry import Registry
+from reprolab.core.report import QuickContext, QuickResult
+
+
+class StudyNotBuiltError(RuntimeError):
+    """The study's package does not exist yet in this version of reprolab."""
+
+
+@dataclass(frozen=True)
+class StudyInfo:
+    name: str
+    title: str
+    paper: str
+    package: str
+
+    def module(self, name: str):
+        """Import `reprolab.<study>.<name>`, or raise `StudyNotBuiltError`."""
+        try:
+            return importlib.import_module(f"{self.package}.{name}")
+        except ModuleNotFoundError as error:
+            if error.name and (error.name == self.package or error.name.startswith(self.package)):
+                raise StudyNotBuiltError(f"Study {self.name!r} is not built yet.") from None
+            raise
+
+    def quick(self) -> Callable[[QuickContext], QuickResult]:
+        """The study's quick reproduction function (`<package>.quick.run_quick`)."""
+        return self.module("quick").run_quick
+
+
+STUDIES: Registry[StudyInfo] = Registry("study")
+for _info in (
+    StudyInfo("chem", "SmileyLlama: LLMs as chemical language models",
+              "Cavanagh et al. 2024, arXiv 2409.02231", "reprolab.chem"),
+    StudyInfo("backdoor", "Unelicitable backdoors via cryptographic transformer circuits",
+              "Draguns, Gritsevskiy et al., NeurIPS 2024, arXiv 2406.02619", "reprolab.backdoor"),
+    StudyInfo("rebus", "REBUS: rebus puzzles for multimodal LLMs",
+              "Gritsevskiy et al. 2024, arXiv 2401.05604", "reprolab.rebus"),
+    StudyInfo("invscale", "Inverse scaling: when bigger isn't better",
+              "McKenzie et al., TMLR 2023, arXiv 2306.09479", "reprolab.invscale"),
+    StudyInfo("science4cast", "Science4Cast: forecasting links in a semantic network of AI",
+              "Krenn et al., Nature Machine Intelligence 2023, arXiv 2210.00881",
+              "reprolab.science4cast"),
+    StudyInfo("capsules", "Capsule networks for low-data transfer on MultiMNIST",
+              "Gritsevskiy & Korablyov 2018, arXiv 1804.10172", "reprolab.capsules"),
+):
+    STUDIES.register(_info.name, _info)
