@@ -13,7 +13,7 @@ from reprolab.core import data as data_mod
 from reprolab.core.datasets import DATASETS
 from reprolab.studies import STUDIES, StudyNotBuiltError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 app = typer.Typer(
     help="Reproductions of six ML research systems, from a laptop to GPUs.",
     no_args_is_help=True,

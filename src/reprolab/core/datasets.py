@@ -21,9 +21,11 @@ INVERSE_SCALING_TASKS = (
 )
 _PRIZE_RELEASE = "https://github.com/inverse-scaling/prize/raw/main/data-release"
 _MNIST_MIRROR = "https://ossci-datasets.s3.amazonaws.com/mnist"
-_MNIST_FILES = {
-    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+_MNIST_FILES = {  # name: sha256
+    "train-images-idx3-ubyte.gz":
+        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    "train-labels-idx1-ubyte.gz":
+        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
     "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
     "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
 }
@@ -78,7 +80,9 @@ DATASETS.register("mnist", DatasetSpec(
     description="MNIST handwritten digits (four IDX files)",
     folder="mnist",
     required=tuple(_MNIST_FILES),
-    remote_files=tuple(RemoteFile(f"{_MNIST_MIRROR}/{f}", f, sha) for f, sha in _MNIST_FILES.items()),
+    remote_files=tuple(
+        RemoteFile(f"{_MNIST_MIRROR}/{f}", f, sha) for f, sha in _MNIST_FILES.items()
+    ),
     homepage="http://yann.lecun.com/exdb/mnist/",
     licence="CC BY-SA 3.0",
 ))

@@ -52,7 +52,7 @@ class QuickResult:
 
 
 def _fmt(value: Any) -> str:
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):
         return "—"
     if isinstance(value, float):
         return f"{value:.4g}"
@@ -135,7 +135,7 @@ def _html(results: list[QuickResult]) -> str:
 
 
 def build_report(results: list[QuickResult], out: Path) -> tuple[Path, Path]:
-    """Write `report.md`, `report.html` and `report.json` into `out`; return the md and html paths."""
+    """Write `report.md`, `report.html` and `report.json` into `out`; return md and html paths."""
     out.mkdir(parents=True, exist_ok=True)
     md = out / "report.md"
     md.write_text(_markdown(results, out))
