@@ -1,0 +1,137 @@
+"""The chat backend interface: cached, deduplicated, ordered answers to `ChatRequest`s.
+
+`ChatBackend.complete` looks each request up in the response cache, asks the backend only for
+the distinct requests it lacks, stores each answer the moment it arrives, and returns one
+`ChatResponse` per request in input order. Subclasses implement `_answer` alone.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reprolab.core.progress import make_progress
+from reprolab.lm.backends.cache import ResponseCache
+from reprolab.lm.backends.retry import RetryPolicy
+from reprolab.lm.requests import ChatMessage, ChatRequest, ChatResponse
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """Settings shared by every backend; each backend reads the ones that concern it."""
+
+    base_url: str | None = field(
+        default=None, metadata={"help": "server URL, for a proxy, a test server or a local server"}
+    )
+    cache_path: Path | None = field(
+        default=None, metadata={"help": "SQLite response cache (default ~/.cache/reprolab/...)"}
+    )
+    use_cache: bool = field(default=True, metadata={"help": "read and write the response cache"})
+    max_retries: int = field(default=6, metadata={"help": "retries after a call's first attempt"})
+    base_delay: float = field(
+        default=1.0, metadata={"help": "seconds before the first retry; doubles each retry"}
+    )
+    timeout: float = field(default=120.0, metadata={"help": "seconds one API call may take"})
+    concurrency: int = field(
+        default=4, metadata={"help": "API calls in flight at once; batch size for local models"}
+    )
+    device: str = field(default="auto", metadata={"help": "torch device for local (hf/) models"})
+
+    def __post_init__(self) -> None:
+        if self.timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {self.timeout}")
+        if self.concurrency < 1:
+            raise ValueError(f"concurrency must be >= 1, got {self.concurrency}")
+        self.retry_policy()  # validates max_retries and base_delay
+
+    def retry_policy(self) -> RetryPolicy:
+        """Backoff for API calls: waits double from `base_delay`, capped at a minute."""
+        return RetryPolicy(self.max_retries, self.base_delay, max(60.0, self.base_delay))
+
+
+class ChatBackend(ABC):
+    """Answers chat requests for one model, named `provider/model` (e.g. `openai/gpt-4o`)."""
+
+    def __init__(self, provider: str, model: str, options: BackendOptions) -> None:
+        self.name = f"{provider}/{model}"
+        self.model = model
+        self.options = options
+        self.cache = ResponseCache(options.cache_path) if options.use_cache else None
+
+    def request(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int = 1024,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        seed: int | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> ChatRequest:
+        """A request to this backend's model. `extra` holds provider-specific body fields;
+        a value that parses as JSON is sent decoded, others as strings."""
+        return ChatRequest(
+            model=self.model,
+            messages=tuple(messages),
+            max_tokens=max_tokens,
+            temperature=temperature,
+            top_p=top_p,
+            seed=seed,
+            extra=tuple(sorted((extra or {}).items())),
+        )
+
+    def complete(
+        self, requests: Sequence[ChatRequest], *, description: str = "chat"
+    ) -> list[ChatResponse]:
+        """One response per request, in input order; API failures come back as error responses.
+
+        Identical requests are sent once. Cached answers cost no call (`cached=True`,
+        `attempts=0`); each new successful answer is committed to the cache as it arrives.
+        """
+        for request in requests:
+            if request.model != self.model:
+                raise ValueError(
+                    f"A request for model {request.model!r} was sent to {self.name}; "
+                    "build requests with backend.request(...)."
+                )
+        results: list[ChatResponse | None] = [None] * len(requests)
+        waiting: dict[str, list[int]] = {}
+        for index, request in enumerate(requests):
+            key = request.cache_key(self.name)
+            hit = self.cache.get(key) if self.cache else None
+            if hit is not None:
+                results[index] = hit
+            else:
+                waiting.setdefault(key, []).append(index)
+        todo = [requests[indices[0]] for indices in waiting.values()]
+        groups = list(waiting.values())
+        with make_progress() as progress:
+            task = progress.add_task(
+                f"{description} [{self.name}]",
+                total=len(requests),
+                completed=len(requests) - sum(map(len, groups)),
+            )
+            for position, response in self._answer(todo):
+                if self.cache is not None:
+                    self.cache.put(self.name, todo[position], response)
+                for index in groups[position]:
+                    results[index] = response
+                progress.advance(task, len(groups[position]))
+        missing = [i for i, r in enumerate(results) if r is None]
+        assert not missing, f"{self.name} left requests {missing} unanswered"
+        return results  # type: ignore[return-value]
+
+    @abstractmethod
+    def _answer(self, requests: list[ChatRequest]) -> Iterator[tuple[int, ChatResponse]]:
+        """Answer each request once, yielding `(position in requests, response)` as each
+        arrives, in any order. A request that fails yields an error response."""
+
+    def close(self) -> None:
+        """Release the cache file (and any client); the backend is unusable afterwards."""
+        if self.cache is not None:
+            self.cache.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"

@@ -1,0 +1,135 @@
+"""A local transformers vision-language model as a chat backend (`hf/PATH_OR_ID`).
+
+Loads `AutoProcessor` + `AutoModelForImageTextToText` and formats each request with the
+processor's chat template (images passed as PIL images). Greedy requests (temperature 0) with
+the same `max_tokens` are generated together in left-padded batches of `options.concurrency`;
+sampled requests run one at a time after `torch.manual_seed(request.seed or 0)`, so a request's
+text depends only on itself and its seed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+from PIL import Image
+
+from reprolab.core.device import choose_device
+from reprolab.lm.backends.base import BackendOptions, ChatBackend
+from reprolab.lm.requests import ChatMessage, ChatRequest, ChatResponse
+
+
+def to_hf_message(message: ChatMessage) -> dict[str, Any]:
+    """A chat-template message whose content lists `text` and `image` (PIL RGB) items."""
+    content = [
+        {"type": "text", "text": part}
+        if isinstance(part, str)
+        else {"type": "image", "image": Image.open(io.BytesIO(part.data)).convert("RGB")}
+        for part in message.parts
+    ]
+    return {"role": message.role, "content": content}
+
+
+class HFVisionBackend(ChatBackend):
+    """Answers chat requests with a local image-text-to-text model; runs no network calls."""
+
+    def __init__(self, path: str, options: BackendOptions) -> None:
+        from transformers import AutoModelForImageTextToText, AutoProcessor
+
+        super().__init__("hf", path, options)
+        self.device = choose_device(options.device)
+        self.processor = AutoProcessor.from_pretrained(path)
+        self.processor.tokenizer.padding_side = "left"  # generation continues on the right
+        self.model = AutoModelForImageTextToText.from_pretrained(path, dtype="auto")
+        self.model.to(self.device).eval()
+
+    def _answer(self, requests: list[ChatRequest]) -> Iterator[tuple[int, ChatResponse]]:
+        conversations: dict[int, list[dict[str, Any]]] = {}
+        for position, request in enumerate(requests):
+            if request.extra:
+                yield position, _error(ValueError(f"{self.name} takes no extra fields"))
+                continue
+            try:
+                conversations[position] = [to_hf_message(m) for m in request.messages]
+            except OSError as exc:  # an image PIL cannot read
+                yield position, _error(exc)
+        for batch in self._batches(requests, list(conversations)):
+            texts = self._generate(requests[batch[0]], [conversations[p] for p in batch])
+            yield from zip(batch, texts, strict=True)
+
+    def _batches(self, requests: list[ChatRequest], positions: list[int]) -> list[list[int]]:
+        """Greedy requests grouped by `max_tokens` in chunks of `concurrency`; sampled alone."""
+        size = self.options.concurrency
+        greedy: dict[int, list[int]] = {}
+        batches = []
+        for position in positions:
+            request = requests[position]
+            if request.temperature == 0:
+                greedy.setdefault(request.max_tokens, []).append(position)
+            else:
+                batches.append([position])
+        for group in greedy.values():
+            batches.extend(group[i : i + size] for i in range(0, len(group), size))
+        return batches
+
+    @torch.inference_mode()
+    def _generate(
+        self, settings: ChatRequest, conversations: list[list[dict[str, Any]]]
+    ) -> list[ChatResponse]:
+        """Generate for a batch sharing `settings`' sampling parameters."""
+        inputs = self.processor.apply_chat_template(
+            conversations,
+            add_generation_prompt=True,
+            tokenize=True,
+            return_dict=True,
+            return_tensors="pt",
+            processor_kwargs={"padding": True},
+        ).to(self.device, dtype=self.model.dtype)
+        sampling: dict[str, Any] = {"do_sample": settings.temperature > 0}
+        if settings.temperature > 0:
+            torch.manual_seed(settings.seed or 0)
+            sampling.update(temperature=settings.temperature, top_p=settings.top_p)
+        tokenizer = self.processor.tokenizer
+        output = self.model.generate(
+            **inputs,
+            max_new_tokens=settings.max_tokens,
+            pad_token_id=tokenizer.pad_token_id,
+            **sampling,
+        )
+        prompt_length = inputs["input_ids"].shape[1]
+        new_tokens = output[:, prompt_length:]  # (batch, generated)
+        stops = _stop_ids(self.model.generation_config.eos_token_id)
+        return [
+            _response(self.model, tokenizer.decode(row, skip_special_tokens=True), row, stops,
+                      int(mask.sum()))
+            for row, mask in zip(new_tokens.tolist(), inputs["attention_mask"], strict=True)
+        ]
+
+
+def _stop_ids(eos: int | list[int] | None) -> set[int]:
+    return set() if eos is None else {eos} if isinstance(eos, int) else set(eos)
+
+
+def _response(
+    model: str, text: str, tokens: list[int], stops: set[int], input_tokens: int
+) -> ChatResponse:
+    """Counts tokens up to and including the first stop token (padding after it excluded)."""
+    end = next((i for i, token in enumerate(tokens) if token in stops), None)
+    return ChatResponse(
+        text=text,
+        model=model,
+        finish_reason="length" if end is None else "stop",
+        input_tokens=input_tokens,
+        output_tokens=len(tokens) if end is None else end + 1,
+    )
+
+
+def _error(exc: Exception) -> ChatResponse:
+    return ChatResponse(text=None, error=f"{type(exc).__name__}: {exc}", attempts=0)
+
+
+def open_hf(path: str, options: BackendOptions) -> HFVisionBackend:
+    """`hf/PATH_OR_ID`: a local folder, or a Hugging Face model id that transformers fetches."""
+    return HFVisionBackend(path, options)
