@@ -1,0 +1,63 @@
+"""Scaling plots in the style of McKenzie et al. 2023 (Figures 2-12): the metric against model
+parameters on a log axis, one line per model family, bootstrap intervals as bands, and a dashed
+random-chance line for accuracy."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matplotlib.figure import Figure
+
+from reprolab.invscale.trends import TrendCall
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line: a family's models of parameter counts `sizes` (increasing) and their trend."""
+
+    label: str
+    sizes: tuple[float, ...]
+    call: TrendCall
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One subplot: a task and metric with its lines and, for accuracy, the chance level."""
+
+    title: str
+    ylabel: str
+    series: tuple[Series, ...]
+    chance: float | None = None
+
+
+def draw_panel(ax, panel: Panel) -> None:
+    """Draw `panel` on matplotlib axes `ax`."""
+    for series in panel.series:
+        call = series.call
+        line, = ax.plot(series.sizes, call.means, marker="o",
+                        label=f"{series.label}: {call.describe()}")
+        ax.fill_between(series.sizes, call.lower, call.upper, color=line.get_color(), alpha=0.2)
+    if panel.chance is not None:
+        ax.axhline(panel.chance, color="black", linestyle="--", linewidth=1, label="random chance")
+    ax.set_xscale("log")
+    ax.set_xlabel("Parameters")
+    ax.set_ylabel(panel.ylabel)
+    ax.set_title(panel.title, fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=7, loc="best")
+
+
+def scaling_figure(panels: Sequence[Panel], ncols: int = 3) -> Figure:
+    """A grid of scaling panels, `ncols` wide."""
+    assert panels, "need at least one panel"
+    ncols = min(ncols, len(panels))
+    nrows = math.ceil(len(panels) / ncols)
+    figure = Figure(figsize=(4.2 * ncols, 3.4 * nrows), layout="constrained")
+    axes = figure.subplots(nrows, ncols, squeeze=False)
+    for ax, panel in zip(axes.flat, panels, strict=False):
+        draw_panel(ax, panel)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    return figure
