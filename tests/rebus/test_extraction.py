@@ -16,7 +16,8 @@ from reprolab.rebus.extraction import extract_answer
     ("Final answer: **Athens**", "Athens", "answer-phrase"),
     ("", None, "empty"),
     (None, None, "empty"),
-    ("I cannot see any image.", None, "none"),
+    ("shrewsbury ma", "shrewsbury ma", "short-response"),
+    ("I'm sorry, I cannot see any image in this message.", None, "none"),
 ])
 def test_extraction_rules(response: str | None, answer: str | None, method: str) -> None:
     found = extract_answer(response)

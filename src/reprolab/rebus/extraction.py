@@ -9,9 +9,11 @@ order (the first that finds something wins; `method` records which):
    of its line (responses cut off by the token limit).
 3. `answer-phrase` — the last "answer is X" / "final answer: X" phrase (open models that ignore
    the braces); quotes, bold markers and a trailing full stop are removed.
+4. `short-response` — a one-line response of at most `SHORT_RESPONSE_WORDS` words is itself the
+   answer (BLIP-2 and InstructBLIP reply with a bare phrase).
 
 Nothing found gives `answer=None` (the `[[NONE]]` of the released results), as does an empty or
-missing response. Rules 2 and 3 are fallbacks and can be switched off (`fallbacks=False`).
+missing response. Rules 2 to 4 are fallbacks and can be switched off (`fallbacks=False`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ _PHRASE = re.compile(
     r"(?P<answer>\"[^\"\n]+\"|“[^”\n]+”|\*\*[^*\n]+\*\*|[^\n.,;]+)",
     re.IGNORECASE,
 )
+SHORT_RESPONSE_WORDS = 6
 _STRIP = " \t\n\"'“”‘’*{}`."
 
 
@@ -65,4 +68,7 @@ def extract_answer(response: str | None, *, fallbacks: bool = True) -> Extractio
     phrases = [p for p in phrases if p]
     if phrases:
         return Extraction(phrases[-1], "answer-phrase")
+    short = response.strip()
+    if "\n" not in short and len(short.split()) <= SHORT_RESPONSE_WORDS:
+        return Extraction(_clean(short), "short-response")
     return Extraction(None, "none")
