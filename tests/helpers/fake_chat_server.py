@@ -9,13 +9,16 @@ Point the real SDKs at it through `open_backend(..., base_url=server.base_url(pr
         set_fake_keys(monkeypatch)                  # OPENAI_API_KEY=... etc., all fake
         answers = {"puzzle 1": "ice cream"}
         with FakeChatServer(lambda call: "I think {{{" + answers[call.prompt] + "}}}") as server:
-            backend = open_backend("openai/gpt-4o", base_url=server.base_url("openai"),
-                                   cache_path=tmp_path / "cache.sqlite", base_delay=0.001)
+            backend = server.backend("openai", tmp_path / "cache.sqlite")
             server.fail_next(429)                   # the next call is rate limited
             [response] = backend.complete([backend.request([ChatMessage.user(image, "puzzle 1")])])
         assert response.text == "I think {{{ice cream}}}"
         assert [c.status for c in server.calls] == [429, 200]
         assert server.calls[1].images == [image.data]
+
+`server.backend(provider, cache_path, **options)` is `open_backend` for the provider's entry in
+EXAMPLE_MODELS, pointed at this server with a 1 ms base retry delay; `open_backend(spec,
+base_url=server.base_url(provider), ...)` does the same for any model name.
 
 The answer function gets a `Call` (provider, model, prompt, images, system, params, raw body)
 and returns the reply text. It may instead raise `ScriptedError(status, message,
@@ -39,9 +42,12 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from reprolab.lm.backends import ChatBackend, open_backend
 
 FAKE_KEYS = {
     "OPENAI_API_KEY": "sk-fake-openai-0123456789abcdef",
@@ -50,6 +56,12 @@ FAKE_KEYS = {
     "REPROLAB_OPENAI_COMPATIBLE_API_KEY": "sk-fake-compatible-0123456789",
 }
 PROVIDERS = ("openai", "anthropic", "gemini", "openai-compatible")
+EXAMPLE_MODELS = {
+    "openai": "gpt-4o",
+    "anthropic": "claude-opus-4-8",
+    "gemini": "gemini-2.5-flash",
+    "openai-compatible": "llama-3.2-3b-instruct",
+}
 _GEMINI_PATH = re.compile(r"/v1(?:beta|alpha)?/models/(?P<model>[^/:]+):generateContent$")
 _ERROR_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 404: "NOT_FOUND",
                  429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
@@ -145,6 +157,13 @@ class FakeChatServer:
         """The `base_url` to give `open_backend` for `provider` (see PROVIDERS)."""
         assert provider in PROVIDERS, f"unknown provider {provider!r}"
         return f"{self.url}/v1" if provider.startswith("openai") else self.url
+
+    def backend(self, provider: str, cache_path: Path, **options: Any) -> ChatBackend:
+        """`open_backend` for EXAMPLE_MODELS[provider] against this server, retrying after
+        1 ms (override with base_delay=...); `options` go to `open_backend`."""
+        options = {"base_delay": 0.001, **options}
+        return open_backend(f"{provider}/{EXAMPLE_MODELS[provider]}",
+                            base_url=self.base_url(provider), cache_path=cache_path, **options)
 
     def fail_next(self, *statuses: int, retry_after: float | None = None) -> None:
         """Reply to the next len(statuses) calls with these error statuses, in order."""

@@ -11,6 +11,7 @@ import pytest
 from reprolab.lm.backends import ChatBackend, MissingAPIKeyError, UnknownNameError, open_backend
 from reprolab.lm.requests import ChatMessage, ImagePart
 from tests.helpers.fake_chat_server import (
+    EXAMPLE_MODELS,
     FAKE_KEYS,
     PROVIDERS,
     Call,
@@ -20,12 +21,7 @@ from tests.helpers.fake_chat_server import (
     set_fake_keys,
 )
 
-MODELS = {
-    "openai": "gpt-4o",
-    "anthropic": "claude-opus-4-8",
-    "gemini": "gemini-2.5-flash",
-    "openai-compatible": "llama-3.2-3b-instruct",
-}
+MODELS = EXAMPLE_MODELS
 KEY_ENV = {
     "openai": "OPENAI_API_KEY",
     "anthropic": "ANTHROPIC_API_KEY",
@@ -47,10 +43,8 @@ def server():
 
 
 def open_fake(provider: str, server: FakeChatServer, tmp_path: Path, **options) -> ChatBackend:
-    settings = {"cache_path": tmp_path / "cache.sqlite", "base_delay": 0.001, "max_retries": 3,
-                "timeout": 10.0, **options}
-    return open_backend(f"{provider}/{MODELS[provider]}", base_url=server.base_url(provider),
-                        **settings)
+    settings = {"max_retries": 3, "timeout": 10.0, **options}
+    return server.backend(provider, tmp_path / "cache.sqlite", **settings)
 
 
 def ask(backend: ChatBackend, *prompts: str):

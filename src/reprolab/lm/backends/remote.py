@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from abc import abstractmethod
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -85,6 +86,7 @@ class RemoteChatBackend(ChatBackend):
 
     def _answer(self, requests: list[ChatRequest]) -> Iterator[tuple[int, ChatResponse]]:
         pool = ThreadPoolExecutor(self.options.concurrency, thread_name_prefix=self.name)
+        stop = threading.Event()
         try:
             futures = {
                 pool.submit(
@@ -93,10 +95,12 @@ class RemoteChatBackend(ChatBackend):
                     self._policy,
                     label=f"{self.name} request {position}",
                     rng=self._rng,
+                    stop=stop,
                 ): position
                 for position, request in enumerate(requests)
             }
             for future in as_completed(futures):
                 yield futures[future], future.result()
-        finally:  # on Ctrl-C, stop queued calls; answers already yielded are cached
+        finally:  # on Ctrl-C: no new calls or retries; answers already yielded are cached
+            stop.set()
             pool.shutdown(wait=False, cancel_futures=True)

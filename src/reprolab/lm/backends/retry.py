@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
-import time
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -20,6 +20,7 @@ from reprolab.lm.requests import ChatResponse
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUSES = frozenset({408, 429})
+CANCELLED = "Cancelled: the run was interrupted before this request was answered"
 
 
 def is_retryable_status(status: int) -> bool:
@@ -93,15 +94,19 @@ def call_with_retries(
     *,
     label: str,
     rng: random.Random | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    stop: threading.Event | None = None,
 ) -> ChatResponse:
     """Run `attempt` until it succeeds, fails for good, or `policy.max_retries` retries are spent.
 
     Returns the successful response with `attempts` set to the number of calls made, or an
-    error response holding the last failure's message.
+    error response holding the last failure's message. Once `stop` is set (the run was
+    interrupted) no further attempt starts and a waiting retry ends at once, as `Cancelled`.
     """
     rng = rng or random.Random()
+    stop = stop or threading.Event()
     for number in range(1, policy.max_retries + 2):
+        if stop.is_set():
+            return ChatResponse(text=None, error=CANCELLED, attempts=number - 1)
         try:
             response = attempt()
         except CallFailure as failure:
@@ -112,7 +117,7 @@ def call_with_retries(
             break
         wait = policy.delay(number - 1, last.retry_after, rng)
         log.info("%s: %s; retry %d in %.2fs", label, last.message, number, wait)
-        sleep(wait)
+        stop.wait(wait)
     log.warning("%s failed after %d attempt(s): %s", label, number, last.message)
     return ChatResponse(text=None, error=last.message, attempts=number)
 
