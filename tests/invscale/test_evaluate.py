@@ -75,5 +75,6 @@ def test_numeric_rows_average_the_parsed_samples():
                               TableScorer({}), sample=sampler)
     assert prompts == ["How far?"]
     assert frame["estimate"].tolist() == [200.0]
+    assert frame["relative_error"].tolist() == [0.0]
     with pytest.raises(ValueError, match="need a sampler"):
         evaluate_examples([NumericExample("How far?", 200, 403)], "numeric", TableScorer({}))

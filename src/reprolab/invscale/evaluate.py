@@ -31,6 +31,7 @@ from reprolab.invscale.metrics import (
     classification_score,
     logodds_score,
     numeric_estimate,
+    relative_error,
     sequence_prob_loss,
 )
 from reprolab.lm.requests import LoglikelihoodRequest, LoglikelihoodResult
@@ -84,7 +85,9 @@ def _row(example: Example, results: list[LoglikelihoodResult], task_type: TaskTy
     if sample is None:
         raise ValueError("numeric tasks need a sampler (a model that can generate text)")
     completions = list(sample(example.prompt))
-    return {"estimate": numeric_estimate(completions), "completions": completions}
+    estimate = numeric_estimate(completions)
+    return {"estimate": estimate, "relative_error": relative_error(estimate, example.true_answer),
+            "completions": completions}
 
 
 def evaluate_examples(examples: Sequence[Example], task_type: TaskType, score: Scorer, *,

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logsumexp
 
-from reprolab.invscale.examples import TaskType
-
 OFFICIAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "classification": ("loss", "correct", "total_logprob"),
     "sequence_prob": ("loss",),
@@ -34,14 +32,17 @@ OFFICIAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "absolute_logodds": ("logodds_difference", "correct", "total_logprob"),
     "numeric": ("estimate",),
 }
-# Whether a larger value of the headline metric is better, per task type.
-HEADLINE: dict[str, tuple[str, bool]] = {
-    "classification": ("correct", True),
-    "sequence_prob": ("loss", False),
-    "logodds": ("logodds_difference", False),
-    "absolute_logodds": ("logodds_difference", False),
-    "numeric": ("estimate", False),
+# Metrics compared across model sizes per task type, with whether higher is better. Numeric
+# tasks are compared by relative_error = |estimate - true_answer| / |true_answer|.
+TREND_METRICS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "classification": (("correct", True), ("loss", False)),
+    "sequence_prob": (("loss", False),),
+    "logodds": (("logodds_difference", False), ("correct", True)),
+    "absolute_logodds": (("logodds_difference", False), ("correct", True)),
+    "numeric": (("relative_error", False),),
 }
+METRIC_LABELS = {"correct": "accuracy", "loss": "loss (nats)",
+                 "logodds_difference": "log-odds difference", "relative_error": "relative error"}
 NUMERIC_SAMPLES = 10
 NUMERIC_TEMPERATURE = 0.5
 NUMERIC_MAX_NEW_TOKENS = 7
@@ -116,12 +117,14 @@ def parse_number(text: str) -> float | None:
         return None
 
 
+def relative_error(estimate: float, true_answer: float) -> float:
+    """|estimate - true_answer| / |true_answer| (NaN for a NaN estimate; inf for a wrong
+    estimate of 0)."""
+    error = abs(estimate - true_answer)
+    return error / abs(true_answer) if true_answer else (float("inf") if error else 0.0)
+
+
 def numeric_estimate(completions: Sequence[str]) -> float:
     """Mean of the completions that parse as numbers; NaN when none does."""
     numbers = [n for n in map(parse_number, completions) if n is not None]
     return float(np.mean(numbers)) if numbers else float("nan")
-
-
-def headline(task_type: TaskType) -> tuple[str, bool]:
-    """(column, higher_is_better) of the task type's headline metric."""
-    return HEADLINE[task_type]

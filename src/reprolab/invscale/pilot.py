@@ -17,12 +17,16 @@ import numpy as np
 import pandas as pd
 
 from reprolab.core.data import dataset_dir, sha256_file
+from reprolab.core.progress import track
+from reprolab.core.records import RunRecord
 from reprolab.invscale.examples import (
     TaskDataError,
     canonical_columns,
     normalise_task_type,
     parse_classes,
 )
+from reprolab.invscale.metrics import METRIC_LABELS
+from reprolab.invscale.plots import Panel, Series, scaling_figure
 from reprolab.invscale.sizes import KNOWN_SIZES
 from reprolab.invscale.tasks import DATASET, read_rows
 from reprolab.invscale.trends import (
@@ -243,3 +247,78 @@ def run_trends(run: PilotRun, settings: TrendSettings = DEFAULT_TREND_SETTINGS,
             trends.append(PilotTrend(run.name, run_task_type(run), family, metric, tuple(models),
                                      sizes, call, chance if metric == "correct" else None))
     return trends
+
+
+def primary(trends: list[PilotTrend]) -> list[PilotTrend]:
+    """Each run and family's first metric in `METRICS` order (accuracy where there is one)."""
+    best: dict[tuple[str, str], PilotTrend] = {}
+    order = list(METRICS)
+    for trend in trends:
+        key = (trend.run, trend.family)
+        if key not in best or order.index(trend.metric) < order.index(best[key].metric):
+            best[key] = trend
+    return list(best.values())
+
+
+def trend_table(trends: list[PilotTrend], runs: dict[str, PilotRun] | None = None
+                ) -> pd.DataFrame:
+    """One row per run, family and metric: values by size, the trend call, and run notes."""
+    rows = []
+    for t in trends:
+        call = t.call
+        rows.append({
+            "run": t.run, "task_type": t.task_type, "family": t.family, "metric": t.metric,
+            "models": " < ".join(t.models), "n_items": call.n_items,
+            "values": " → ".join(f"{m:.3g}" for m in call.means), "chance": t.chance,
+            "trend": call.shape, "p(trend)": call.probability, "slope/decade": call.slope,
+            "slope CI": f"[{call.slope_lower:.3g}, {call.slope_upper:.3g}]",
+            "notes": "; ".join(runs[t.run].notes) if runs else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def trend_panels(trends: list[PilotTrend]) -> list[Panel]:
+    """One panel per run and metric, one line per model family."""
+    grouped: dict[tuple[str, str], list[PilotTrend]] = {}
+    for trend in trends:
+        grouped.setdefault((trend.run, trend.metric), []).append(trend)
+    return [Panel(run, METRIC_LABELS[metric],
+                  tuple(Series(t.family, t.sizes, t.call) for t in group),
+                  chance=group[0].chance)
+            for (run, metric), group in grouped.items()]
+
+
+@dataclass
+class PilotAnalysis:
+    """The trend of every pilot run: the full table, the primary-metric table and figures."""
+
+    record: RunRecord
+    table: pd.DataFrame
+    primary_table: pd.DataFrame
+    figures: list[Path]
+
+
+def analyse_pilot(settings: TrendSettings = DEFAULT_TREND_SETTINGS, *, out: Path | None = None,
+                  root: Path | None = None) -> PilotAnalysis:
+    """Classify the trend of every run, family and metric of the pilot results and record it:
+    `trends.csv` (all metrics), `primary_trends.csv`, and `pilot_accuracy.png` /
+    `pilot_other.png` (accuracy panels; runs with only loss-like metrics)."""
+    runs = {run.name: run for run in discover_runs(root)}
+    trends = [t for run in track(list(runs.values()), "pilot runs")
+              for t in run_trends(run, settings, root)]
+    record = RunRecord.create("invscale", "pilot", {"trend": settings}, seed=settings.seed,
+                              out=out)
+    table = trend_table(trends, runs)
+    record.write_table("trends.csv", table)
+    first = primary(trends)
+    primary_table = trend_table(first, runs)
+    record.write_table("primary_trends.csv", primary_table)
+    figures = []
+    for name, chosen in (("pilot_accuracy", [t for t in first if t.metric == "correct"]),
+                         ("pilot_other", [t for t in first if t.metric != "correct"])):
+        if chosen:
+            figures.append(record.save_figure(name, scaling_figure(trend_panels(chosen), 5)))
+    counts = primary_table.groupby("trend").size().to_dict()
+    record.write_results({"runs": len(runs), "trend_calls": len(table),
+                          "primary_trend_counts": counts})
+    return PilotAnalysis(record, table, primary_table, figures)

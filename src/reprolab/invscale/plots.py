@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, NullFormatter
 
 from reprolab.invscale.trends import TrendCall
 
@@ -24,12 +25,24 @@ class Series:
 
 @dataclass(frozen=True)
 class Panel:
-    """One subplot: a task and metric with its lines and, for accuracy, the chance level."""
+    """One subplot: a task and metric with its lines, for accuracy the chance level, and the
+    x quantity (parameters, or training FLOPs)."""
 
     title: str
     ylabel: str
     series: tuple[Series, ...]
     chance: float | None = None
+    xlabel: str = "Parameters"
+
+
+def short_number(value: float) -> str:
+    """125M, 1.3B, 175B; large FLOP counts as 1.6e+21."""
+    if value >= 1e15:
+        return f"{value:.1e}"
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:.3g}"
 
 
 def draw_panel(ax, panel: Panel) -> None:
@@ -42,7 +55,11 @@ def draw_panel(ax, panel: Panel) -> None:
     if panel.chance is not None:
         ax.axhline(panel.chance, color="black", linestyle="--", linewidth=1, label="random chance")
     ax.set_xscale("log")
-    ax.set_xlabel("Parameters")
+    ticks = sorted({x for series in panel.series for x in series.sizes})
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticklabels([short_number(x) for x in ticks], rotation=45, fontsize=7)
+    ax.set_xlabel(panel.xlabel)
     ax.set_ylabel(panel.ylabel)
     ax.set_title(panel.title, fontsize=10)
     ax.grid(True, which="major", alpha=0.3)

@@ -13,8 +13,9 @@ terms of *performance* (the metric, negated when lower is better):
 - inverted-U: it rises, then falls (an inner maximum above both ends);
 - flat: no difference larger than `min_effect`.
 
-The call is the shape found most often among bootstrap replicates, with that share as its
-probability; the least-squares slope per decade of parameters gets a percentile interval.
+The call is the shape of the observed means; its probability is the share of bootstrap
+replicates with that same shape (every shape's share is kept), and the least-squares slope per
+decade of parameters gets a percentile interval.
 """
 
 from __future__ import annotations
@@ -107,6 +108,17 @@ def bootstrap_means(values: np.ndarray, n_boot: int, rng: np.random.Generator,
     return means
 
 
+def bootstrap_interval(values: np.ndarray, settings: TrendSettings = DEFAULT_TREND_SETTINGS
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Means of `values[item, model]` with percentile intervals: `(means, lower, upper,
+    replicates)`, the replicates `(n_boot, n_models)` from a paired bootstrap seeded by
+    `settings.seed`."""
+    replicates = bootstrap_means(values, settings.n_boot, np.random.default_rng(settings.seed))
+    alpha = (1 - settings.confidence) / 2
+    lower, upper = np.quantile(replicates, [alpha, 1 - alpha], axis=0)
+    return values.mean(axis=0), lower, upper, replicates
+
+
 def log_slope(log_sizes: np.ndarray, means: np.ndarray) -> np.ndarray:
     """Least-squares slope of `means[..., j]` against `log_sizes[j]` (last axis)."""
     x = log_sizes - log_sizes.mean()
@@ -125,15 +137,12 @@ def classify_trend(values: np.ndarray, sizes: Sequence[float], *, higher_is_bett
     values = values[~np.isnan(values).any(axis=1)]
     assert len(values) > 0, "no item has a value for every model"
     sign = 1.0 if higher_is_better else -1.0
-    rng = np.random.default_rng(settings.seed)
-    replicates = bootstrap_means(values, settings.n_boot, rng)
+    means, lower, upper, replicates = bootstrap_interval(values, settings)
     shapes = Counter(classify_shape(sign * row, settings.min_effect) for row in replicates)
     probabilities = {s: shapes.get(s, 0) / settings.n_boot for s in SHAPES}
-    shape = max(SHAPES, key=lambda s: probabilities[s])
+    shape = classify_shape(sign * means, settings.min_effect)
     alpha = (1 - settings.confidence) / 2
-    lower, upper = np.quantile(replicates, [alpha, 1 - alpha], axis=0)
     slopes = log_slope(log_sizes, replicates)
-    means = values.mean(axis=0)
     return TrendCall(
         shape=shape,
         probability=probabilities[shape],
