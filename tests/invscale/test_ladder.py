@@ -1,0 +1,90 @@
+"""End to end: a ladder of two tiny random models on two small tasks, through the real scorer."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import torch
+
+from reprolab.invscale.ladder import LadderConfig, run_ladder, slug
+from reprolab.invscale.trends import TrendSettings
+from tests.lm.tiny_models import tiny_gemma3, tiny_llama
+
+QUOTES = [
+    ('Write a quote that ends in the word "heavy": Absence makes the heart grow',
+     [" heavy.", " fonder."], 0),
+    ("The quick brown fox jumps over the lazy", [" dog.", " cat.", " fox."], 1),
+    ("Question: What is 2 + 2? Answer:", [" 4", " 5"], 0),
+]
+
+
+@pytest.fixture(scope="module")
+def ladder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ladder")
+    small, _ = tiny_llama(root)
+    tiny_gemma3(root)
+    classify = root / "quotes.jsonl"
+    classify.write_text("".join(json.dumps({"prompt": p, "classes": str(c), "answer_index": a})
+                                + "\n" for p, c, a in QUOTES))
+    complete = root / "lazy.jsonl"
+    complete.write_text(json.dumps({"prompt": "The dog", "completion": " sleeps"}) + "\n")
+    config = LadderConfig(tasks=(str(classify), str(complete)),
+                          models=(str(root / "tiny-llama"), str(root / "tiny-gemma3")),
+                          device="cpu", batch_size=4, trend=TrendSettings(n_boot=50))
+    return run_ladder(config, out=root / "run"), small, root
+
+
+def test_per_example_files_have_the_official_columns(ladder):
+    result, _, root = ladder
+    folder = result.record.folder
+    for model in ("tiny-llama", "tiny-gemma3"):
+        name = slug(str(root / model))
+        quotes = pd.read_csv(folder / "quotes" / f"{name}.csv")
+        assert list(quotes.columns) == ["index", "loss", "correct", "total_logprob"]
+        assert quotes["index"].tolist() == [0, 1, 2]
+        lazy = pd.read_csv(folder / "lazy" / f"{name}.csv")
+        assert list(lazy.columns) == ["index", "loss"]
+    results = json.loads((folder / "results.json").read_text())
+    assert set(results["tasks"]) == {"quotes", "lazy"}
+    assert (folder / "scaling.png").exists() and (folder / "config.json").exists()
+
+
+def test_scores_match_a_direct_forward_pass(ladder):
+    """Class log-probs from the ladder equal a plain full-sequence forward of the tiny model."""
+    result, model, root = ladder
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(root / "tiny-llama")
+    details = pd.read_json(result.record.folder / "quotes" / f"{slug(str(root / 'tiny-llama'))}"
+                           ".jsonl", lines=True)
+    for (prompt, classes, answer), (_, row) in zip(QUOTES, details.iterrows(), strict=True):
+        expected = []
+        for text in classes:
+            context = tokenizer(prompt).input_ids
+            whole = tokenizer(prompt + text).input_ids
+            with torch.no_grad():
+                logprobs = torch.log_softmax(model(torch.tensor([whole])).logits[0], -1)
+            expected.append(sum(logprobs[i - 1, whole[i]].item()
+                                for i in range(len(context), len(whole))))
+        assert row["class_logprobs"] == pytest.approx(expected, abs=1e-4)
+        best = max(range(len(classes)), key=lambda k: expected[k])
+        assert row["correct"] == int(best == answer)
+
+
+def test_trends_cover_every_task_and_metric(ladder):
+    result, _, _ = ladder
+    assert sorted(zip(result.trends["task"], result.trends["metric"], strict=True)) == [
+        ("lazy", "loss (nats)"), ("quotes", "accuracy"), ("quotes", "loss (nats)")]
+    accuracy = result.summary[(result.summary["task"] == "quotes")
+                              & (result.summary["metric"] == "accuracy")]
+    assert accuracy["parameters"].is_monotonic_increasing
+    assert accuracy["value"].between(0, 1).all()
+
+
+def test_bad_settings_are_refused_before_any_work():
+    with pytest.raises(ValueError, match="listed twice"):
+        LadderConfig(models=("a", "a"))
+    with pytest.raises(ValueError, match="source must be one of"):
+        LadderConfig(source="web")  # type: ignore[arg-type]
