@@ -18,7 +18,18 @@ from PIL import Image
 
 from reprolab.core.device import choose_device
 from reprolab.lm.backends.base import BackendOptions, ChatBackend
-from reprolab.lm.requests import ChatMessage, ChatRequest, ChatResponse
+from reprolab.lm.requests import ChatMessage, ChatRequest, ChatResponse, ImagePart
+
+
+def decode_image(image: ImagePart) -> Image.Image:
+    """The image as PIL RGB; raises ValueError naming the image when PIL cannot read it."""
+    try:
+        return Image.open(io.BytesIO(image.data)).convert("RGB")
+    except OSError as exc:
+        raise ValueError(
+            f"cannot read image sha256 {image.sha256[:12]} ({image.mime_type}, "
+            f"{len(image.data)} bytes): {type(exc).__name__}"
+        ) from None
 
 
 def to_hf_message(message: ChatMessage) -> dict[str, Any]:
@@ -26,7 +37,7 @@ def to_hf_message(message: ChatMessage) -> dict[str, Any]:
     content = [
         {"type": "text", "text": part}
         if isinstance(part, str)
-        else {"type": "image", "image": Image.open(io.BytesIO(part.data)).convert("RGB")}
+        else {"type": "image", "image": decode_image(part)}
         for part in message.parts
     ]
     return {"role": message.role, "content": content}
@@ -42,8 +53,8 @@ class HFVisionBackend(ChatBackend):
         self.device = choose_device(options.device)
         self.processor = AutoProcessor.from_pretrained(path)
         self.processor.tokenizer.padding_side = "left"  # generation continues on the right
-        self.model = AutoModelForImageTextToText.from_pretrained(path, dtype="auto")
-        self.model.to(self.device).eval()
+        self.hf_model = AutoModelForImageTextToText.from_pretrained(path, dtype="auto")
+        self.hf_model.to(self.device).eval()
 
     def _answer(self, requests: list[ChatRequest]) -> Iterator[tuple[int, ChatResponse]]:
         conversations: dict[int, list[dict[str, Any]]] = {}
@@ -53,7 +64,7 @@ class HFVisionBackend(ChatBackend):
                 continue
             try:
                 conversations[position] = [to_hf_message(m) for m in request.messages]
-            except OSError as exc:  # an image PIL cannot read
+            except ValueError as exc:  # an image PIL cannot read
                 yield position, _error(exc)
         for batch in self._batches(requests, list(conversations)):
             texts = self._generate(requests[batch[0]], [conversations[p] for p in batch])
@@ -86,13 +97,13 @@ class HFVisionBackend(ChatBackend):
             return_dict=True,
             return_tensors="pt",
             processor_kwargs={"padding": True},
-        ).to(self.device, dtype=self.model.dtype)
+        ).to(self.device, dtype=self.hf_model.dtype)
         sampling: dict[str, Any] = {"do_sample": settings.temperature > 0}
         if settings.temperature > 0:
             torch.manual_seed(settings.seed or 0)
             sampling.update(temperature=settings.temperature, top_p=settings.top_p)
         tokenizer = self.processor.tokenizer
-        output = self.model.generate(
+        output = self.hf_model.generate(
             **inputs,
             max_new_tokens=settings.max_tokens,
             pad_token_id=tokenizer.pad_token_id,
@@ -100,7 +111,7 @@ class HFVisionBackend(ChatBackend):
         )
         prompt_length = inputs["input_ids"].shape[1]
         new_tokens = output[:, prompt_length:]  # (batch, generated)
-        stops = _stop_ids(self.model.generation_config.eos_token_id)
+        stops = _stop_ids(self.hf_model.generation_config.eos_token_id)
         return [
             _response(self.model, tokenizer.decode(row, skip_special_tokens=True), row, stops,
                       int(mask.sum()))

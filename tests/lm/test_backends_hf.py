@@ -1,0 +1,142 @@
+"""The `hf/` backend on a tiny random-weight LLaVA built offline (word-level tokenizer, CLIP
+image processor, 1-layer CLIP vision tower and 1-layer Llama)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image
+
+from reprolab.lm.backends import open_backend
+from reprolab.lm.requests import ChatMessage, ImagePart
+
+WORDS = "user assistant system what is in this picture describe the image a cat dog red blue"
+TEMPLATE = (
+    "{% for m in messages %}{{ m['role'] }} : {% for c in m['content'] %}"
+    "{% if c['type'] == 'image' %}<image> {% else %}{{ c['text'] }} {% endif %}{% endfor %}"
+    "{% endfor %}{% if add_generation_prompt %}assistant : {% endif %}"
+)
+
+
+def build_tiny_llava(folder: Path) -> None:
+    """Save a LLaVA processor and model with random weights; 2x2 patches give 4 image tokens."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import (
+        CLIPImageProcessor,
+        CLIPVisionConfig,
+        LlamaConfig,
+        LlavaConfig,
+        LlavaForConditionalGeneration,
+        LlavaProcessor,
+        PreTrainedTokenizerFast,
+    )
+
+    vocab = {token: i for i, token in enumerate(["<pad>", "<s>", "</s>", "<unk>", "<image>", ":"])}
+    for word in WORDS.split() + list("abcdefghijklmnopqrstuvwxyz"):
+        vocab.setdefault(word, len(vocab))
+    backend = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    backend.pre_tokenizer = pre_tokenizers.Whitespace()
+    backend.decoder = decoders.WordPiece()
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=backend, pad_token="<pad>", bos_token="<s>", eos_token="</s>",
+        unk_token="<unk>", extra_special_tokens={"image_token": "<image>"},
+    )
+    images = CLIPImageProcessor(size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16})
+    processor = LlavaProcessor(
+        image_processor=images, tokenizer=tokenizer, patch_size=8, chat_template=TEMPLATE,
+        vision_feature_select_strategy="default", num_additional_image_tokens=1,
+    )
+    config = LlavaConfig(
+        vision_config=CLIPVisionConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                                       num_attention_heads=2, image_size=16, patch_size=8),
+        text_config=LlamaConfig(vocab_size=len(vocab), hidden_size=32, intermediate_size=64,
+                                num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2,
+                                max_position_embeddings=128, pad_token_id=0, bos_token_id=1,
+                                eos_token_id=2),
+        image_token_index=vocab["<image>"], vision_feature_layer=-1,
+    )
+    torch.manual_seed(0)
+    LlavaForConditionalGeneration(config).save_pretrained(folder)
+    processor.save_pretrained(folder)
+
+
+def png(color: tuple[int, int, int], size: tuple[int, int] = (20, 24)) -> ImagePart:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="PNG")
+    return ImagePart(buffer.getvalue(), "image/png")
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("tiny-llava")
+    build_tiny_llava(folder)
+    return folder
+
+
+def open_tiny(model_dir: Path, tmp_path: Path, **options):
+    return open_backend(f"hf/{model_dir}", cache_path=tmp_path / "cache.sqlite", device="cpu",
+                        **options)
+
+
+def test_image_request_matches_direct_generation(model_dir, tmp_path):
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    backend = open_tiny(model_dir, tmp_path)
+    image = png((255, 0, 0))
+    [response] = backend.complete(
+        [backend.request([ChatMessage.user(image, "what is in this picture")], max_tokens=6)]
+    )
+
+    processor = AutoProcessor.from_pretrained(model_dir)
+    model = AutoModelForImageTextToText.from_pretrained(model_dir).eval()
+    conversation = [{"role": "user", "content": [
+        {"type": "image", "image": Image.open(io.BytesIO(image.data)).convert("RGB")},
+        {"type": "text", "text": "what is in this picture"}]}]
+    inputs = processor.apply_chat_template(conversation, add_generation_prompt=True,
+                                           tokenize=True, return_dict=True, return_tensors="pt")
+    assert (inputs["input_ids"] == 4).sum() == 4, "the image should become 4 image tokens"
+    output = model.generate(**inputs, max_new_tokens=6, do_sample=False, pad_token_id=0)
+    new = output[0, inputs["input_ids"].shape[1]:]
+    assert response.text == processor.decode(new, skip_special_tokens=True)
+    assert response.ok and response.model == str(model_dir)
+    assert response.input_tokens == inputs["input_ids"].shape[1]
+    stopped = 2 in new.tolist()
+    assert response.finish_reason == ("stop" if stopped else "length")
+    assert response.output_tokens == (new.tolist().index(2) + 1 if stopped else 6)
+
+
+def test_same_seed_same_text(model_dir, tmp_path):
+    backend = open_tiny(model_dir, tmp_path, use_cache=False)
+    messages = [ChatMessage.user(png((0, 0, 255)), "describe the image")]
+    texts = [backend.complete([backend.request(messages, max_tokens=12, temperature=1.0,
+                                               seed=seed)])[0].text
+             for seed in (3, 3, 4)]
+    assert texts[0] == texts[1]
+    assert texts[0] != texts[2], "another seed should sample another text"
+
+
+def test_batched_greedy_equals_one_at_a_time(model_dir, tmp_path):
+    prompts = [(png((255, 0, 0)), "a cat"), (png((0, 255, 0), (40, 16)), "what is this picture"),
+               (png((9, 9, 9)), "red")]
+    batched = open_tiny(model_dir, tmp_path, use_cache=False, concurrency=3)
+    alone = open_tiny(model_dir, tmp_path, use_cache=False, concurrency=1)
+    requests = [batched.request([ChatMessage.user(*p)], max_tokens=5) for p in prompts]
+    assert [r.text for r in batched.complete(requests)] == [
+        r.text for r in alone.complete(requests)]
+
+
+def test_unreadable_image_fails_alone_and_answers_are_cached(model_dir, tmp_path):
+    backend = open_tiny(model_dir, tmp_path)
+    broken = ImagePart(b"not a png", "image/png")
+    requests = [backend.request([ChatMessage.user(broken, "a cat")], max_tokens=3),
+                backend.request([ChatMessage.user(png((1, 2, 3)), "a cat")], max_tokens=3)]
+    first = backend.complete(requests)
+    assert first[0].error == (f"ValueError: cannot read image sha256 {broken.sha256[:12]} "
+                              "(image/png, 9 bytes): UnidentifiedImageError")
+    assert first[1].ok and not first[1].cached
+    again = backend.complete(requests)
+    assert again[0].error == first[0].error, "failures are not cached: tried again"
+    assert again[1].cached and again[1].text == first[1].text
