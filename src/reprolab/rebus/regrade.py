@@ -132,6 +132,8 @@ def reproduction(graded: pd.DataFrame) -> pd.DataFrame:
     `match_<split>` is True when the rebuilt accuracy rounds to the published one decimal.
     """
     rebuilt = accuracy_by_split(graded, "authors_correct")
+    columns = ["model", *(f"{kind}_{split}" for split in SPLITS
+                          for kind in ("paper", "rebuilt", "match")), "note"]
     rows = []
     for model, row in PUBLISHED.items():
         if model not in rebuilt.index:
@@ -143,7 +145,7 @@ def reproduction(graded: pd.DataFrame) -> pd.DataFrame:
                       f"match_{split}": round(ours, 1) == paper}
         entry["note"] = row.note
         rows.append(entry)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def disagreements(graded: pd.DataFrame) -> pd.DataFrame:
@@ -182,3 +184,20 @@ def leaderboard(
     table = pd.DataFrame(rows)
     return table.sort_values("reprolab_overall", ascending=False, kind="stable").reset_index(
         drop=True)
+
+
+def compact_leaderboard(board: pd.DataFrame) -> pd.DataFrame:
+    """The leaderboard with one `overall / easy / medium / hard` string per grade."""
+
+    def joined(prefix: str) -> list[str]:
+        rows = board[[f"{prefix}_{split}" for split in SPLITS]].to_numpy(dtype=float)
+        return ["—" if pd.isna(r[0]) else " / ".join(f"{v:.1f}" for v in r) for r in rows]
+
+    return pd.DataFrame({
+        "model": board["model"],
+        "published (O/E/M/H)": joined("paper"),
+        "authors' grade rebuilt": joined("authors"),
+        "reprolab grade": joined("reprolab"),
+        "reprolab 95% CI": board["reprolab_ci"],
+        "raw re-extraction": board["raw_overall"],
+    })
