@@ -297,7 +297,8 @@ def _gemini_messages(body: dict[str, Any]) -> list[tuple[str, list[str | bytes]]
         out: list[str | bytes] = []
         for part in content.get("parts", []):
             inline = part.get("inlineData") or part.get("inline_data")
-            out.append(base64.b64decode(inline["data"]) if inline else part["text"])
+            # google-genai sends URL-safe base64; accept the standard alphabet as well
+            out.append(base64.b64decode(inline["data"], altchars=b"-_") if inline else part["text"])
         return out
 
     messages: list[tuple[str, list[str | bytes]]] = []

@@ -28,7 +28,8 @@ KEY_ENV = {
     "gemini": "GEMINI_API_KEY",
     "openai-compatible": "REPROLAB_OPENAI_COMPATIBLE_API_KEY",
 }
-PNG = ImagePart(b"\x89PNG\r\n\x1a\n fake image bytes", "image/png")
+# Bytes whose base64 holds '+' and '/' (URL-safe: '-' and '_'), to catch alphabet mix-ups.
+PNG = ImagePart(b"\x89PNG\r\n\x1a\n fake image \xfb\xff\xfe\x3e\x3f", "image/png")
 
 
 @pytest.fixture(autouse=True)

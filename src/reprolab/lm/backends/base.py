@@ -129,7 +129,7 @@ class ChatBackend(ABC):
         arrives, in any order. A request that fails yields an error response."""
 
     def close(self) -> None:
-        """Release the cache file (and any client); the backend is unusable afterwards."""
+        """Close the cache file; `complete` must not be called afterwards."""
         if self.cache is not None:
             self.cache.close()
 

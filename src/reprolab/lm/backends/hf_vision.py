@@ -67,8 +67,8 @@ class HFVisionBackend(ChatBackend):
             except ValueError as exc:  # an image PIL cannot read
                 yield position, _error(exc)
         for batch in self._batches(requests, list(conversations)):
-            texts = self._generate(requests[batch[0]], [conversations[p] for p in batch])
-            yield from zip(batch, texts, strict=True)
+            responses = self._generate(requests[batch[0]], [conversations[p] for p in batch])
+            yield from zip(batch, responses, strict=True)
 
     def _batches(self, requests: list[ChatRequest], positions: list[int]) -> list[list[int]]:
         """Greedy requests grouped by `max_tokens` in chunks of `concurrency`; sampled alone."""
