@@ -18,7 +18,9 @@ def test_quick_reproduction_matches_the_published_overall_column(tmp_path: Path)
     assert "63 of 64 published cells" in result.summary
     [(_, leaderboard), (_, decided)] = result.tables
     assert len(leaderboard) == 18  # 17 model columns and the human solver
-    assert len(decided) == 21 and set(decided["model"]) <= set(PUBLISHED)
+    assert set(decided["model"]) <= set(PUBLISHED) and "agree" not in set(decided["rule"])
+    tagged = decided[decided["rule"].str.startswith("[COUNT]")]
+    assert set(tagged["answer"]) == {"Calcutta", "Salt Lake", "Hawthorn", "Gustav Mahler"}
     [(_, figure)] = result.figures
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "regrade" / "hand_grade_decisions.csv").exists()

@@ -13,6 +13,7 @@ The rapidfuzz similarity in `Grade.similarity` is a diagnostic column: it never 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,11 +24,14 @@ from rapidfuzz import fuzz
 _NO_DECOMPOSITION = str.maketrans({
     "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
 })
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Lower-case ASCII-folded letters and digits of `text`, nothing else."""
+    if text.isascii():
+        return _NOT_ASCII_ALNUM.sub("", text.lower())
     folded = unicodedata.normalize("NFKD", text.casefold().translate(_NO_DECOMPOSITION))
     return "".join(ch for ch in folded if ch.isalnum() and not unicodedata.combining(ch))
 
