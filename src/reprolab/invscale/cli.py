@@ -99,3 +99,32 @@ def pilot_command(
     _print_table(analysis.primary_table, "Pilot runs: trend of the primary metric",
                  ["run", "family", "metric", "values", "trend", "p(trend)"])
     console.print(f"run record: {analysis.record.folder}")
+
+
+@app.command("parity")
+def parity_command(
+    model: Annotated[str, typer.Option(help="Packaged model name or local folder.")]
+    = "smollm2-135m",
+    tasks: Annotated[str, typer.Option(help="Comma-separated classification tasks.")]
+    = "memo-trap,neqa",
+    limit: Annotated[int | None, typer.Option(help="First N items per task.")] = None,
+    batch_size: Annotated[int, typer.Option(help="Batch size for both sides.")] = 8,
+    device: Annotated[str, typer.Option(help="cpu or cuda.")] = "cpu",
+) -> None:
+    """Compare accuracy and per-item log-likelihoods with lm-eval's inverse_scaling_mc."""
+    from reprolab.invscale.parity import check_parity
+
+    try:
+        results = check_parity(model, list(_split(tasks)), limit=limit, batch_size=batch_size,
+                               device=device)
+    except USER_ERRORS as error:
+        raise _fail(error) from None
+    table = Table("task", "items", "acc (reprolab)", "acc (lm-eval)", "disagreements",
+                  "max |Δ loglik|", title=f"Parity with lm-eval on {model}")
+    for r in results:
+        table.add_row(r.task, str(r.n_items), f"{r.accuracy_ours:.4f}",
+                      f"{r.accuracy_lm_eval:.4f}", str(r.correct_disagreements),
+                      f"{r.max_abs_loglik_difference:.2e}")
+    Console().print(table)
+    if not all(r.identical_accuracy and r.max_abs_loglik_difference < 1e-3 for r in results):
+        raise typer.Exit(1)
