@@ -1,0 +1,122 @@
+"""Log-likelihood of continuations given contexts with a local causal LM.
+
+Tokens follow lm-evaluation-harness's HF backend exactly (`reprolab.lm.encoding`), so scores match
+lm-eval's `loglikelihood` to float precision. For speed, requests are sorted by their tokens and
+packed into prefix trees (`reprolab.lm.prefix_tree`): a context shared by several continuations,
+or an instruction shared by several contexts, is computed once per forward pass, and the vocabulary
+projection runs only at the positions that predict a continuation token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from reprolab.core.progress import make_progress
+from reprolab.lm.encoding import EncodedRequest, PairEncoder, resolve_max_length
+from reprolab.lm.prefix_tree import PrefixTree
+from reprolab.lm.requests import LoglikelihoodRequest, LoglikelihoodResult
+
+
+def _common_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def plan_passes(encoded: Sequence[EncodedRequest], batch_size: int,
+                max_packed_tokens: int) -> list[list[int]]:
+    """Group requests (indices into `encoded`) into forward passes of at most `batch_size`
+    requests and (unless a single request is longer) `max_packed_tokens` tree nodes, after sorting
+    by input tokens so that requests sharing a prefix land in the same pass. In sorted order a
+    request adds `len(inputs) - common_prefix(previous)` nodes to its pass's tree."""
+    order = sorted(range(len(encoded)), key=lambda i: encoded[i].inputs)
+    passes: list[list[int]] = []
+    members: list[int] = []
+    nodes = 0
+    for i in order:
+        inputs = encoded[i].inputs
+        shared = _common_prefix(encoded[members[-1]].inputs, inputs) if members else 0
+        added = len(inputs) - shared
+        if members and (len(members) == batch_size or nodes + added > max_packed_tokens):
+            passes.append(members)
+            members, nodes, added = [], 0, len(inputs)
+        members.append(i)
+        nodes += added
+    if members:
+        passes.append(members)
+    return passes
+
+
+@torch.inference_mode()
+def _score_pass(model: PreTrainedModel, encoded: Sequence[EncodedRequest],
+                members: Sequence[int]) -> list[LoglikelihoodResult]:
+    """Score the requests `members` of `encoded` in one forward pass over their prefix tree."""
+    tree = PrefixTree()
+    scored_nodes = []  # per request: the node predicting each target
+    for i in members:
+        path = tree.insert(encoded[i].inputs)
+        scored_nodes.append(path[len(path) - len(encoded[i].targets):])
+    keep = sorted({node for nodes in scored_nodes for node in nodes})
+    row_of = {node: row for row, node in enumerate(keep)}
+
+    device = model.device
+    logits = model(
+        input_ids=torch.tensor([tree.tokens], device=device),
+        position_ids=torch.tensor([tree.depths], device=device),
+        attention_mask=tree.attention_masks(model.config, model.dtype, device),
+        logits_to_keep=torch.tensor(keep, device=device),
+        use_cache=False,
+    ).logits[0]  # (len(keep), vocab)
+    logprobs = torch.log_softmax(logits.float(), dim=-1)
+    greedy = logprobs.argmax(dim=-1)
+
+    rows = torch.tensor([row_of[node] for nodes in scored_nodes for node in nodes], device=device)
+    targets = torch.tensor([t for i in members for t in encoded[i].targets], device=device)
+    token_logprobs = logprobs[rows, targets].tolist()
+    token_greedy = (greedy[rows] == targets).tolist()
+    results, start = [], 0
+    for i in members:
+        end = start + len(encoded[i].targets)
+        results.append(LoglikelihoodResult(
+            logprob=float(sum(token_logprobs[start:end])),
+            is_greedy=all(token_greedy[start:end]),
+            n_tokens=end - start))
+        start = end
+    return results
+
+
+def score_continuations(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    requests: Sequence[LoglikelihoodRequest],
+    *,
+    batch_size: int = 16,
+    max_length: int | None = None,
+    max_packed_tokens: int = 2048,
+    progress: bool = True,
+) -> list[LoglikelihoodResult]:
+    """log P(continuation | context) for each request, in input order.
+
+    `batch_size` requests at most share a forward pass, whose packed prefix tree holds at most
+    `max_packed_tokens` tokens (a longer single request runs alone). `max_length` (default: the
+    model's context length) left-truncates context + continuation as lm-eval does. Raises
+    ValueError for a continuation that has no tokens.
+    """
+    assert batch_size > 0 and max_packed_tokens > 0, "batch sizes must be positive"
+    max_length = max_length or resolve_max_length(model.config, tokenizer)
+    encoder = PairEncoder(tokenizer)
+    encoded = [encoder.encode(request, max_length) for request in requests]
+    results: list[LoglikelihoodResult | None] = [None] * len(encoded)
+    with make_progress() as bar:
+        task = bar.add_task("scoring", total=len(encoded), visible=progress)
+        for members in plan_passes(encoded, batch_size, max_packed_tokens):
+            for i, result in zip(members, _score_pass(model, encoded, members), strict=True):
+                results[i] = result
+            bar.advance(task, len(members))
+    return results  # type: ignore[return-value]  # every slot is filled above

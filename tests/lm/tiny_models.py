@@ -1,0 +1,89 @@
+"""Tiny random-weight causal LMs with real byte-level BPE tokenizers, for fast tests of any study.
+
+`tiny_llama(tmp_path)` and `tiny_gemma3(tmp_path)` return `(model, tokenizer)` in eval mode and
+save both to `tmp_path / <name>`, so code that loads from a folder can be tested too. The
+tokenizer is trained on a fixed corpus (deterministic), prepends BOS like Llama's, carries a pad
+token and a chat template. Same `seed`, same weights.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+from transformers import (
+    Gemma3ForCausalLM,
+    Gemma3TextConfig,
+    LlamaConfig,
+    LlamaForCausalLM,
+    PreTrainedModel,
+    PreTrainedTokenizerFast,
+)
+
+BOS, EOS, PAD = "<s>", "</s>", "<pad>"
+CHAT_TEMPLATE = (
+    "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}{{ eos_token }}"
+    "{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}"
+)
+CORPUS = [
+    "Write a quote that ends in the word \"heavy\": Absence makes the heart grow fonder.",
+    "The quick brown fox jumps over the lazy dog. The dog sleeps; the fox runs away.",
+    "Question: What is 2 + 2? Answer: 4. Question: What is the capital of France? Answer: Paris.",
+    "SMILES strings such as CCO, c1ccccc1 and CC(=O)O describe molecules with atoms and bonds.",
+    "<|user|> Hello there! <|assistant|> Hi, how can I help you today?",
+]
+
+
+def tiny_tokenizer(vocab_size: int = 400) -> PreTrainedTokenizerFast:
+    """A byte-level BPE tokenizer (every byte is a token, so any text encodes) with BOS added."""
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size, special_tokens=[PAD, BOS, EOS],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tokenizer.train_from_iterator(CORPUS * 4, trainer=trainer)
+    bos_id = tokenizer.token_to_id(BOS)
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single=f"{BOS} $A", pair=f"{BOS} $A {BOS} $B", special_tokens=[(BOS, bos_id)])
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, bos_token=BOS, eos_token=EOS, pad_token=PAD,
+        chat_template=CHAT_TEMPLATE)
+
+
+def _special_ids(tokenizer: PreTrainedTokenizerFast) -> dict[str, int]:
+    return {"vocab_size": len(tokenizer), "bos_token_id": tokenizer.bos_token_id,
+            "eos_token_id": tokenizer.eos_token_id, "pad_token_id": tokenizer.pad_token_id}
+
+
+def _finish(model: PreTrainedModel, tokenizer: PreTrainedTokenizerFast,
+            folder: Path) -> tuple[PreTrainedModel, PreTrainedTokenizerFast]:
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return model.eval(), tokenizer
+
+
+def tiny_llama(tmp_path: Path, seed: int = 0) -> tuple[LlamaForCausalLM, PreTrainedTokenizerFast]:
+    """A 2-layer Llama (hidden 32, grouped-query attention), saved to `tmp_path / 'tiny-llama'`."""
+    tokenizer = tiny_tokenizer()
+    config = LlamaConfig(
+        hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, max_position_embeddings=256, initializer_range=0.2,
+        tie_word_embeddings=True, **_special_ids(tokenizer))
+    torch.manual_seed(seed)
+    return _finish(LlamaForCausalLM(config), tokenizer, tmp_path / "tiny-llama")
+
+
+def tiny_gemma3(tmp_path: Path, seed: int = 0,
+                sliding_window: int = 8) -> tuple[Gemma3ForCausalLM, PreTrainedTokenizerFast]:
+    """A 2-layer Gemma-3 text model: layer 0 attends within `sliding_window` tokens, layer 1 to
+    all; saved to `tmp_path / 'tiny-gemma3'`."""
+    tokenizer = tiny_tokenizer()
+    config = Gemma3TextConfig(
+        hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, head_dim=8, max_position_embeddings=256,
+        sliding_window=sliding_window, layer_types=["sliding_attention", "full_attention"],
+        initializer_range=0.2, **_special_ids(tokenizer))
+    torch.manual_seed(seed)
+    return _finish(Gemma3ForCausalLM(config), tokenizer, tmp_path / "tiny-gemma3")
