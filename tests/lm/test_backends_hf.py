@@ -76,9 +76,12 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)]
+
+
 def open_tiny(model_dir: Path, tmp_path: Path, **options):
-    return open_backend(f"hf/{model_dir}", cache_path=tmp_path / "cache.sqlite", device="cpu",
-                        **options)
+    options = {"device": "cpu", **options}
+    return open_backend(f"hf/{model_dir}", cache_path=tmp_path / "cache.sqlite", **options)
 
 
 def test_image_request_matches_direct_generation(model_dir, tmp_path):
@@ -108,8 +111,9 @@ def test_image_request_matches_direct_generation(model_dir, tmp_path):
     assert response.output_tokens == (new.tolist().index(2) + 1 if stopped else 6)
 
 
-def test_same_seed_same_text(model_dir, tmp_path):
-    backend = open_tiny(model_dir, tmp_path, use_cache=False)
+@pytest.mark.parametrize("device", DEVICES)
+def test_same_seed_same_text(model_dir, tmp_path, device):
+    backend = open_tiny(model_dir, tmp_path, use_cache=False, device=device)
     messages = [ChatMessage.user(png((0, 0, 255)), "describe the image")]
     texts = [backend.complete([backend.request(messages, max_tokens=12, temperature=1.0,
                                                seed=seed)])[0].text
@@ -118,11 +122,12 @@ def test_same_seed_same_text(model_dir, tmp_path):
     assert texts[0] != texts[2], "another seed should sample another text"
 
 
-def test_batched_greedy_equals_one_at_a_time(model_dir, tmp_path):
+@pytest.mark.parametrize("device", DEVICES)
+def test_batched_greedy_equals_one_at_a_time(model_dir, tmp_path, device):
     prompts = [(png((255, 0, 0)), "a cat"), (png((0, 255, 0), (40, 16)), "what is this picture"),
                (png((9, 9, 9)), "red")]
-    batched = open_tiny(model_dir, tmp_path, use_cache=False, concurrency=3)
-    alone = open_tiny(model_dir, tmp_path, use_cache=False, concurrency=1)
+    batched = open_tiny(model_dir, tmp_path, use_cache=False, concurrency=3, device=device)
+    alone = open_tiny(model_dir, tmp_path, use_cache=False, concurrency=1, device=device)
     requests = [batched.request([ChatMessage.user(*p)], max_tokens=5) for p in prompts]
     assert [r.text for r in batched.complete(requests)] == [
         r.text for r in alone.complete(requests)]
