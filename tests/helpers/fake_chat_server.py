@@ -3,7 +3,8 @@ Gemini generateContent, answered by a function the test writes, recording every 
 
 Point the real SDKs at it through `open_backend(..., base_url=server.base_url(provider))`:
 
-    from tests.helpers.fake_chat_server import FakeChatServer, ScriptedError, set_fake_keys
+    from reprolab.lm.requests import ChatMessage
+    from tests.helpers.fake_chat_server import FakeChatServer, set_fake_keys
 
     def test_rebus(tmp_path, monkeypatch):
         set_fake_keys(monkeypatch)                  # OPENAI_API_KEY=... etc., all fake
