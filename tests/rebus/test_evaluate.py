@@ -35,14 +35,7 @@ def fake_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     set_fake_keys(monkeypatch)
 
 
-# The fake server decodes Gemini's inline images as standard base64, but google-genai sends
-# URL-safe base64: images whose encoding holds '-' or '_' arrive broken (a helper bug).
-GEMINI_IMAGE_BUG = pytest.mark.xfail(reason="fake server mis-decodes URL-safe base64 images")
-API_PROVIDERS = [pytest.param(p, marks=GEMINI_IMAGE_BUG) if p == "gemini" else p
-                 for p in PROVIDERS]
-
-
-@pytest.mark.parametrize("provider", API_PROVIDERS)
+@pytest.mark.parametrize("provider", PROVIDERS)
 def test_eval_grades_keeps_errors_and_resumes(provider: str, rebus_folder: Path,
                                               tmp_path: Path) -> None:
     puzzles = load_local(rebus_folder)
