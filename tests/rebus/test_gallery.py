@@ -25,6 +25,8 @@ def test_gallery_lists_every_answer_marked(page: Path) -> None:
     assert text.count("<article class='puzzle'") == 3
     assert text.count("class='right'") == 2 + 3  # Model A: 0001, 0002; Human: all three
     assert "Model A: [[NONE]]" in text
+    assert "Model B: porpoise <em title='[COUNT] tag in eval_results.csv'>(authors' grade: right)" \
+        in text
     assert "Image: Photo by X, CC BY-SA" in text
     assert sorted(p.name for p in (page.parent / "images").iterdir()) == [
         "0001.png", "0002.jpg", "0003.png"]
@@ -47,8 +49,8 @@ def test_images_and_filters_work_in_chromium(page: Path) -> None:
         assert driver.find_element(By.ID, "shown").text == "2"
         Select(driver.find_element(By.ID, "difficulty")).select_by_value("")
         Select(driver.find_element(By.ID, "model")).select_by_value("Model B")
-        assert visible(driver, ".answers li") == ["Model B: Rome", "Model B: porpoise",
-                                                  "Model B: Andrews"]
+        assert visible(driver, ".answers li") == [
+            "Model B: Rome", "Model B: porpoise (authors' grade: right)", "Model B: Andrews"]
         Select(driver.find_element(By.ID, "outcome")).select_by_value("wrong")
         assert visible(driver, ".puzzle") == ["p0001", "p0002", "p0003"]
         Select(driver.find_element(By.ID, "model")).select_by_value("Model A")

@@ -4,6 +4,7 @@ import pytest
 
 from reprolab.rebus.extraction import extract_answer
 from reprolab.rebus.grading import grade_answer, normalise
+from reprolab.rebus.released import ReleasedAnswer
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -37,6 +38,19 @@ def test_none_and_empty_answers_are_wrong() -> None:
     assert grade_answer(None, ["OAT"]) == grade_answer("", ["OAT"])
     assert not grade_answer("...", ["OAT"]).correct
     assert grade_answer(None, ["OAT"]).similarity == 0.0
+
+
+def test_released_none_cell_and_empty_braces_are_no_answer() -> None:
+    cell = ReleasedAnswer.parse("GPT-4V", "0090", "[[NONE]]")
+    assert cell.answer is None and not grade_answer(cell.answer, ["HARVARD"]).correct
+    assert extract_answer("{{{ }}}").answer is None
+    assert extract_answer("").method == "empty"
+
+
+def test_count_tag_is_not_part_of_the_answer() -> None:
+    cell = ReleasedAnswer.parse("GPT-4o", "0178", "Brasília [COUNT]")
+    assert (cell.answer, cell.hand_tagged) == ("Brasília", True)
+    assert grade_answer(cell.answer, ["BRASILIA"]).correct
 
 
 def test_multiple_brace_groups_grade_the_last() -> None:

@@ -69,6 +69,6 @@ def extract_answer(response: str | None, *, fallbacks: bool = True) -> Extractio
     if phrases:
         return Extraction(phrases[-1], "answer-phrase")
     short = response.strip()
-    if "\n" not in short and len(short.split()) <= SHORT_RESPONSE_WORDS:
+    if "\n" not in short and len(short.split()) <= SHORT_RESPONSE_WORDS and _clean(short):
         return Extraction(_clean(short), "short-response")
     return Extraction(None, "none")

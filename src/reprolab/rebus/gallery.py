@@ -3,7 +3,9 @@
 `write_gallery` writes `index.html` and an `images/` folder (each image copied under the
 extension its content calls for). The page filters by model, by that model's outcome, by
 difficulty and by theme with a few lines of plain JavaScript; nothing is fetched from the
-network. Answers are marked right or wrong by the grade in the records' `correct` column.
+network. Answers are marked right or wrong by the grade in the records' `correct` column; where
+records carry the authors' grade (`authors_correct`, from `regrade`) and it differs, the page
+says so, with the deciding rule as a tooltip.
 """
 
 from __future__ import annotations
@@ -81,12 +83,16 @@ def _card(puzzle: Puzzle, image: str, answers: pd.DataFrame) -> str:
     credit = (f"<div class='meta'>Image: {html.escape(puzzle.attribution)}</div>"
               if puzzle.attribution else "")
     rows = []
-    for row in answers.itertuples(index=False):
-        outcome = "right" if row.correct else "wrong"
-        shown = row.answer if isinstance(row.answer, str) and row.answer else "[[NONE]]"
-        rows.append(f"<li class='{outcome}' data-model='{html.escape(row.model, quote=True)}' "
-                    f"data-outcome='{outcome}'>{html.escape(row.model)}: "
-                    f"{html.escape(shown)}</li>")
+    for row in answers.to_dict(orient="records"):
+        outcome = "right" if row["correct"] else "wrong"
+        answer = row["answer"] if isinstance(row["answer"], str) and row["answer"] else "[[NONE]]"
+        authors = row.get("authors_correct")
+        note = ("" if authors is None or authors == row["correct"] else
+                f" <em title='{html.escape(row.get('rule', ''), quote=True)}'>(authors' grade: "
+                f"{'right' if authors else 'wrong'})</em>")
+        rows.append(f"<li class='{outcome}' data-model='{html.escape(row['model'], quote=True)}' "
+                    f"data-outcome='{outcome}'>{html.escape(row['model'])}: "
+                    f"{html.escape(answer)}{note}</li>")
     return (
         f"<article class='puzzle' id='p{puzzle.id}' "
         f"data-difficulty='{html.escape(puzzle.difficulty or '', quote=True)}' "

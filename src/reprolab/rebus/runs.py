@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -63,6 +62,7 @@ def regrade_release(
     record.write_table("leaderboard.csv", board)
     record.write_table("reproduction.csv", rebuilt)
     record.write_table("hand_grade_decisions.csv", differ)
+    write_breakdowns(record, graded, puzzles, seed)
     figure = record.save_figure("accuracy_by_difficulty", plot_accuracy_by_difficulty(
         accuracy_by_split(graded), PUBLISHED, "REBUS released answers, re-graded"))
     match_columns = [c for c in rebuilt.columns if c.startswith("match_")]
@@ -76,16 +76,14 @@ def regrade_release(
     return RegradeRun(record.folder, graded, raw, board, rebuilt, differ, figure)
 
 
-def summarise_eval(records: pd.DataFrame, puzzles: list[Puzzle], seed: int = 0) -> dict[str, Any]:
-    """Headline numbers of an evaluation: accuracy with CI overall and by each breakdown."""
+def write_breakdowns(
+    record: RunRecord, records: pd.DataFrame, puzzles: list[Puzzle], seed: int,
+) -> dict[str, pd.DataFrame]:
+    """Write `accuracy_by_<breakdown>.csv` (with bootstrap CIs) for every breakdown."""
     tables = breakdown_tables(with_metadata(records, puzzles), seed=seed)
-    return {
-        "puzzles": len(records),
-        "errors": int(records["error"].notna().sum()),
-        "no_answer": int(records["answer"].isna().sum()),
-        **{name: table.drop(columns="model").to_dict(orient="records")
-           for name, table in tables.items()},
-    }
+    for name, table in tables.items():
+        record.write_table(f"accuracy_by_{name.replace(' ', '_')}.csv", table)
+    return tables
 
 
 def write_eval_run(
@@ -96,13 +94,17 @@ def write_eval_run(
     name = config.model.replace("/", "_")
     record = RunRecord.create(STUDY, f"eval-{name}", config, seed=config.seed, out=out)
     record.write_jsonl("records.jsonl", records.to_dict(orient="records"))
-    for table_name, table in breakdown_tables(with_metadata(records, puzzles),
-                                              seed=config.seed).items():
-        record.write_table(f"accuracy_by_{table_name.replace(' ', '_')}.csv", table)
+    tables = write_breakdowns(record, records, puzzles, config.seed)
     for table_name, table in (extra_tables or {}).items():
         record.write_table(table_name, table)
     if records["difficulty"].notna().any():
         record.save_figure("accuracy_by_difficulty", plot_accuracy_by_difficulty(
             accuracy_by_split(records), PUBLISHED, f"REBUS: {config.model}"))
-    record.write_results(summarise_eval(records, puzzles, config.seed))
+    record.write_results({
+        "puzzles": len(records),
+        "errors": int(records["error"].notna().sum()),
+        "no_answer": int(records["answer"].isna().sum()),
+        **{name: table.drop(columns="model").to_dict(orient="records")
+           for name, table in tables.items()},
+    })
     return record.folder
