@@ -44,7 +44,7 @@ def test_eval_then_gallery_then_judge(data_root: Path, tmp_path: Path) -> None:
         result = runner.invoke(app, ["eval", "--model", "openai/gpt-4o", "--limit", "2",
                                      "--out", str(tmp_path / "eval"), *base])
         assert result.exit_code == 0, result.output
-        assert "50.0% of 2 puzzles correct" in result.output
+        assert "50.0 [0.0, 100.0]% of 2 puzzles correct" in result.output
         records = [json.loads(line) for line in
                    (tmp_path / "eval" / "records.jsonl").read_text().splitlines()]
         assert [r["answer"] for r in records] == ["Lome", "something"]

@@ -84,6 +84,14 @@ def test_rebuilt_authors_grade_reproduces_the_published_table() -> None:
 
 
 @pytest.mark.needs_data("rebus")
+def test_hand_grades_name_the_released_answers() -> None:
+    released = load_released(dataset_dir("rebus"))
+    for (model, pid), hand in HAND_GRADES.items():
+        cell = released.answers[model][pid]
+        assert cell.answer == hand.answer and not cell.hand_tagged, (model, pid)
+
+
+@pytest.mark.needs_data("rebus")
 def test_leaderboard_has_every_model_best_first() -> None:
     folder = dataset_dir("rebus")
     puzzles, released = load_puzzles(), load_released(folder)

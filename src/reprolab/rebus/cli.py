@@ -67,6 +67,7 @@ def eval_command(
 ) -> None:
     """Ask a model every puzzle (resumable through the response cache) and grade it."""
     from reprolab.core.seeding import seed_everything
+    from reprolab.rebus.analysis import accuracy_table, format_accuracy
     from reprolab.rebus.dataset import load_puzzles
     from reprolab.rebus.evaluate import EvalConfig, run_eval
     from reprolab.rebus.runs import write_eval_run
@@ -83,9 +84,9 @@ def eval_command(
         folder = write_eval_run(config, records, puzzles, out, extra)
     except _user_errors() as error:
         raise _fail(str(error)) from None
-    accuracy = 100 * records["correct"].mean()
-    console.print(f"{model}: {accuracy:.1f}% of {len(records)} puzzles correct "
-                  f"({records['error'].notna().sum()} failed calls); run in {folder}")
+    overall = format_accuracy(accuracy_table(records, seed=seed)).iloc[0]
+    console.print(f"{model}: {overall}% of {len(records)} puzzles correct (95% CI), "
+                  f"{records['error'].notna().sum()} failed calls; run in {folder}")
 
 
 def _judge_records(

@@ -115,17 +115,6 @@ def accuracy_by_split(frame: pd.DataFrame, column: str = "correct") -> pd.DataFr
     return (100 * table).reindex(frame["model"].unique())
 
 
-def count_by_split(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Correct answers and puzzles per model and split: columns `<split>_k`, `<split>_n`."""
-    parts = {}
-    for split in SPLITS:
-        sub = frame if split == "overall" else frame[frame["difficulty"] == split.title()]
-        grouped = sub.groupby("model", sort=False)[column]
-        parts[f"{split}_k"] = grouped.sum().astype(int)
-        parts[f"{split}_n"] = grouped.size()
-    return pd.DataFrame(parts).reindex(frame["model"].unique())
-
-
 def reproduction(graded: pd.DataFrame) -> pd.DataFrame:
     """The authors' grade beside the published table, cell by cell, for the published models.
 
