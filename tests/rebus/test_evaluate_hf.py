@@ -8,7 +8,7 @@ import pytest
 
 from reprolab.rebus.dataset import load_local
 from reprolab.rebus.evaluate import EvalConfig, run_eval
-from tests.lm.test_backends_hf import build_tiny_llava
+from tests.helpers.tiny_vlm import build_tiny_llava
 
 
 @pytest.fixture(scope="module")

@@ -237,3 +237,7 @@ def package_data_dir(package: str, *parts: str) -> Path | None:
         return None
     folder = Path(next(iter(spec.submodule_search_locations)), *parts)
     return folder if folder.exists() else None
+
+
+# Importing the registrations here means `dataset_dir("rebus")` works after `import core.data`.
+import reprolab.core.datasets  # noqa: E402, F401
