@@ -20,6 +20,7 @@ tensor cores do).
 from __future__ import annotations
 
 import copy
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -72,11 +73,18 @@ class SparseMatrix(nn.Module):
 
     def forward(self, x: torch.Tensor, precision: torch.dtype = torch.float32) -> torch.Tensor:
         """self @ x, with the stored values rounded to `precision` and fp32 accumulation."""
-        values = self.values.to(precision).to(torch.float32)
-        return torch.sparse.mm(torch.sparse_csr_tensor(self.crow, self.col, values, self.shape), x)
+        return torch.sparse.mm(self.matrix(self.values.to(precision).to(torch.float32)), x)
+
+    def matrix(self, values: torch.Tensor | None = None) -> torch.Tensor:
+        """The torch CSR tensor (with `values` in place of the stored ones if given)."""
+        values = self.values if values is None else values
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+            return torch.sparse_csr_tensor(self.crow, self.col, values, self.shape,
+                                           check_invariants=False)
 
     def to_dense(self) -> torch.Tensor:
-        return torch.sparse_csr_tensor(self.crow, self.col, self.values, self.shape).to_dense()
+        return self.matrix().to_dense()
 
 
 class CircuitBlock(nn.Module):
@@ -161,10 +169,9 @@ class CompiledCircuit(nn.Module):
         self.n_outputs = len(plan.output_slots)
         self.blocks = nn.ModuleList(CircuitBlock(layer, plan.n_slots) for layer in plan.layers)
         self.register_buffer("input_slots", _long(np.array(plan.input_slots, dtype=np.int64)))
-        slots = np.array(plan.output_slots, dtype=np.int64)
-        self.register_buffer("output_slots", _long(np.maximum(slots, 0)))
-        self.register_buffer("output_is_constant", torch.as_tensor(slots < 0))
-        self.register_buffer("output_constants", torch.tensor(plan.output_constants))
+        slots = np.array(plan.output_slots, dtype=np.int64)  # constants read a zero row at the end
+        self.register_buffer("output_slots", _long(np.where(slots < 0, plan.n_slots, slots)))
+        self.register_buffer("output_constants", _float(np.array(plan.output_constants)))
 
     @property
     def stats(self) -> CircuitStats:
@@ -187,8 +194,8 @@ class CompiledCircuit(nn.Module):
         x[self.input_slots] = bits.T.to(torch.float32)
         for block in self.blocks:
             x = block(x, self.activation, self.precision)
-        out = x[self.output_slots].T
-        return torch.where(self.output_is_constant, self.output_constants, out)
+        x = torch.cat([x, x.new_zeros((1, x.shape[1]))])
+        return x[self.output_slots].T + self.output_constants
 
     @torch.no_grad()
     def run(self, bits: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
