@@ -53,6 +53,9 @@ def test_all_pilot_runs_are_found_and_duplicates_noted():
     runs = {run.name: run for run in discover_runs()}
     assert len(runs) == 75
     assert any("same results as" in note for note in runs["QA-v0-gpt2"].notes)
+    assert runs["QA-v0-gpt2"].is_copy and not runs["QA-v0-combined"].is_copy
+    with pytest.raises(KeyError, match="No pilot run named nope"):
+        discover_runs(names=["nope"])
     assert any("total_logprob > 0" in note for note in runs["ids-gpt3-seq"].notes)
 
 

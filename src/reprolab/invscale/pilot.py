@@ -10,6 +10,7 @@ no results, empty or ragged result files, impossible values).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,12 @@ class PilotRun:
     launches: int
     results: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    copies: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_copy(self) -> bool:
+        """Every result file repeats one of an earlier run."""
+        return bool(self.results) and set(self.copies) == set(self.results)
 
     @property
     def task_type(self) -> str:
@@ -135,22 +142,29 @@ def pilot_root() -> Path:
     return dataset_dir(DATASET) / "pilot"
 
 
-def discover_runs(root: Path | None = None) -> list[PilotRun]:
-    """Every run under `root/results`, by name; a result file identical to one of an earlier run
-    (the organisers' "combined" folders) is noted."""
+def discover_runs(root: Path | None = None, names: Iterable[str] | None = None
+                  ) -> list[PilotRun]:
+    """The runs under `root/results` (all, or those in `names`), by name. A result file identical
+    to one of an earlier run (the organisers' "combined" folders) is noted and kept in `copies`."""
     results = (root or pilot_root()) / "results"
-    runs = [read_run(folder) for folder in sorted(results.iterdir()) if folder.is_dir()]
+    folders = sorted(f for f in results.iterdir() if f.is_dir())
+    if names is not None:
+        wanted = set(names)
+        if unknown := sorted(wanted - {f.name for f in folders}):
+            raise KeyError(f"No pilot run named {', '.join(unknown)} in {results}.")
+        folders = [f for f in folders if f.name in wanted]
+    runs = [read_run(folder) for folder in folders]
     first_seen: dict[str, str] = {}
     for run in runs:
-        copies = []
         for model in run.results:
             digest = sha256_file(run.folder / f"{model}.csv")
             if digest in first_seen:
-                copies.append(f"{model} = {first_seen[digest]}")
+                run.copies[model] = first_seen[digest]
             else:
                 first_seen[digest] = f"{run.name}/{model}"
-        if copies:
-            run.notes.append("same results as " + "; ".join(copies))
+        if run.copies:
+            run.notes.append("same results as " + "; ".join(
+                f"{model} = {source}" for model, source in run.copies.items()))
     return runs
 
 
@@ -299,23 +313,25 @@ class PilotAnalysis:
 
 
 def analyse_pilot(settings: TrendSettings = DEFAULT_TREND_SETTINGS, *, out: Path | None = None,
-                  root: Path | None = None) -> PilotAnalysis:
-    """Classify the trend of every run, family and metric of the pilot results and record it:
-    `trends.csv` (all metrics), `primary_trends.csv`, and `pilot_accuracy.png` /
-    `pilot_other.png` (accuracy panels; runs with only loss-like metrics)."""
-    runs = {run.name: run for run in discover_runs(root)}
+                  root: Path | None = None, names: Iterable[str] | None = None) -> PilotAnalysis:
+    """Classify the trend of every run (or those in `names`), family and metric of the pilot
+    results and record it: `trends.csv` (all metrics), `primary_trends.csv`, and figures of the
+    primary metric, `pilot_accuracy.png` and `pilot_other.png` (runs without accuracy), leaving
+    out runs that only repeat earlier result files."""
+    runs = {run.name: run for run in discover_runs(root, names)}
     trends = [t for run in track(list(runs.values()), "pilot runs")
               for t in run_trends(run, settings, root)]
-    record = RunRecord.create("invscale", "pilot", {"trend": settings}, seed=settings.seed,
-                              out=out)
+    record = RunRecord.create("invscale", "pilot", {"trend": settings, "runs": sorted(runs)},
+                              seed=settings.seed, out=out)
     table = trend_table(trends, runs)
     record.write_table("trends.csv", table)
     first = primary(trends)
     primary_table = trend_table(first, runs)
     record.write_table("primary_trends.csv", primary_table)
+    shown = [t for t in first if not runs[t.run].is_copy]
     figures = []
-    for name, chosen in (("pilot_accuracy", [t for t in first if t.metric == "correct"]),
-                         ("pilot_other", [t for t in first if t.metric != "correct"])):
+    for name, chosen in (("pilot_accuracy", [t for t in shown if t.metric == "correct"]),
+                         ("pilot_other", [t for t in shown if t.metric != "correct"])):
         if chosen:
             figures.append(record.save_figure(name, scaling_figure(trend_panels(chosen), 5)))
     counts = primary_table.groupby("trend").size().to_dict()

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, NullFormatter
+from matplotlib.ticker import FixedLocator, NullLocator
 
 from reprolab.invscale.trends import TrendCall
 
@@ -57,13 +57,13 @@ def draw_panel(ax, panel: Panel) -> None:
     ax.set_xscale("log")
     ticks = sorted({x for series in panel.series for x in series.sizes})
     ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xticklabels([short_number(x) for x in ticks], rotation=45, fontsize=7)
     ax.set_xlabel(panel.xlabel)
     ax.set_ylabel(panel.ylabel)
     ax.set_title(panel.title, fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(fontsize=7, loc="upper right")
 
 
 def scaling_figure(panels: Sequence[Panel], ncols: int = 3) -> Figure:
