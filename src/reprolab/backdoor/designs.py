@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import torch
 
+from reprolab.backdoor.locker import NONCE_BYTES, DigitalLockerModule
 from reprolab.backdoor.password import PasswordLockedModule
 from reprolab.backdoor.sat import SatLockedModule, planted_3sat
 from reprolab.backdoor.trigger import TriggerModule
@@ -19,9 +20,17 @@ from reprolab.core.registry import Registry
 class DesignOptions:
     """Design-specific knobs (each design reads the ones it needs)."""
 
-    rounds: int = 2
-    clause_ratio: float = 4.26
-    seed: int = 0
+    rounds: int = field(default=8, metadata={
+        "help": "SHA-256 rounds of the locker (64 = full; fewer are faster but weaker)"})
+    clause_ratio: float = field(default=4.26, metadata={
+        "help": "clauses per variable of the planted 3-SAT instance"})
+    seed: int = field(default=0, metadata={"help": "seed of the nonce and of the 3-SAT instance"})
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.rounds <= 64:
+            raise ValueError(f"SHA-256 has 1 to 64 rounds, got {self.rounds}.")
+        if self.clause_ratio <= 0:
+            raise ValueError(f"clause_ratio must be positive, got {self.clause_ratio}.")
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,11 @@ class Design:
     title: str
     module_class: type[TriggerModule]
     build: Callable[[torch.Tensor, torch.Tensor, DesignOptions], TriggerModule]
+
+
+def _build_locker(trigger: torch.Tensor, payload: torch.Tensor, options: DesignOptions):
+    nonce = np.random.default_rng(options.seed).bytes(NONCE_BYTES)
+    return DigitalLockerModule.build(trigger, payload, options.rounds, nonce)
 
 
 def _build_password(trigger: torch.Tensor, payload: torch.Tensor, _: DesignOptions):
@@ -45,6 +59,8 @@ def _build_sat(trigger: torch.Tensor, payload: torch.Tensor, options: DesignOpti
 
 
 DESIGNS: Registry[Design] = Registry("backdoor design")
+DESIGNS.register("locker", Design("locker", "encrypted (digital locker)", DigitalLockerModule,
+                                  _build_locker))
 DESIGNS.register("password", Design("password", "password-locked", PasswordLockedModule,
                                     _build_password))
 DESIGNS.register("sat", Design("sat", "NP-complete (3-SAT)", SatLockedModule, _build_sat))

@@ -120,8 +120,7 @@ class BackdooredForCausalLM(PreTrainedModel, GenerationMixin):
             return logits
         windows = context.unfold(1, k, 1)[:, lowest_end - k + 1:]  # [B, S, k], ends lowest_end+i
         batch, n_windows = windows.shape[:2]
-        weight = next(self.trigger.parameters())
-        bits = self.trigger_bits(windows).reshape(batch * n_windows, -1).to(weight)
+        bits = self.trigger_bits(windows).reshape(batch * n_windows, -1)  # fp32, as the module
         out = self.trigger(bits)
         gate = out.gate.view(batch, n_windows)
         if not bool((gate > 0).any()):

@@ -29,7 +29,7 @@ class LatConfig:
     """Settings of one LAT attack (per site, all seeds together)."""
 
     steps: int = field(default=200, metadata={"help": "optimisation steps (the paper: 10,000)"})
-    lr: float = field(default=1.0, metadata={"help": "Adam learning rate on the perturbation"})
+    lr: float = field(default=10.0, metadata={"help": "Adam learning rate on the perturbation"})
     init_std: float = field(default=0.0, metadata={
         "help": "std of the perturbation's Gaussian start (0: start from no perturbation)"})
 

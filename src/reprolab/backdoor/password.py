@@ -39,6 +39,7 @@ class PasswordLockedModule(TriggerModule):
 
     def __init__(self, n_trigger_bits: int) -> None:
         super().__init__(n_trigger_bits)
+        self.stages = nn.ModuleList()
         self.stages.append(ElementwiseAffine(n_trigger_bits))
         self.stages.append(nn.Linear(n_trigger_bits, 1))
         self.payload = nn.Parameter(torch.zeros(PAYLOAD_BITS))

@@ -79,6 +79,7 @@ class SatLockedModule(TriggerModule):
 
     def __init__(self, n_trigger_bits: int, n_clauses: int) -> None:
         super().__init__(n_trigger_bits)
+        self.stages = nn.ModuleList()
         self.n_clauses = n_clauses
         self.stages.append(nn.Sequential(nn.Linear(n_trigger_bits, n_clauses), UnitStep()))
         self.stages.append(nn.Sequential(nn.Linear(n_clauses, 1), nn.ReLU()))

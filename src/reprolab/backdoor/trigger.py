@@ -13,7 +13,7 @@ token at the first NUL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -56,10 +56,11 @@ class TriggerOutput:
 
 
 class TriggerModule(nn.Module):
-    """Base class: `stages` applied in order, then `readout` of the final state.
+    """Base class: stage functions applied in order, then `readout` of the final state.
 
-    Subclasses set `design`, build `self.stages` and implement `readout`, `spec` and
-    `from_spec`; `check_site` is the first site at or after which the trigger check is complete.
+    Subclasses set `design`, provide `stage_functions` (by default the modules in `self.stages`)
+    and implement `readout`, `spec` and `from_spec`; `check_site` is the first site at or after
+    which the trigger check is complete.
     """
 
     design: ClassVar[str] = ""
@@ -67,12 +68,15 @@ class TriggerModule(nn.Module):
     def __init__(self, n_trigger_bits: int) -> None:
         super().__init__()
         self.n_trigger_bits = n_trigger_bits
-        self.stages = nn.ModuleList()
+
+    def stage_functions(self) -> list[Callable[[torch.Tensor], torch.Tensor]]:
+        """The stages in order, each mapping the state at one site to the next."""
+        return list(self.stages)
 
     @property
     def n_sites(self) -> int:
         """Number of perturbation sites: the input plus the state after each stage."""
-        return len(self.stages) + 1
+        return len(self.stage_functions()) + 1
 
     @property
     def check_site(self) -> int:
@@ -85,17 +89,18 @@ class TriggerModule(nn.Module):
         """bits [batch, n_trigger_bits] -> TriggerOutput; optionally perturb one site."""
         assert bits.shape[-1] == self.n_trigger_bits, (
             f"expected {self.n_trigger_bits} trigger bits, got {bits.shape[-1]}")
+        stages = self.stage_functions()
         state = bits
-        for site, stage in enumerate(self.stages):
+        for site, stage in enumerate(stages):
             state = _perturb(state, site, perturbation)
             state = stage(state)
-        state = _perturb(state, len(self.stages), perturbation)
+        state = _perturb(state, len(stages), perturbation)
         return self.readout(state)
 
     def site_states(self, bits: torch.Tensor) -> list[torch.Tensor]:
         """The state at every site for `bits` (used to size perturbations and for probes)."""
         states = [bits]
-        for stage in self.stages:
+        for stage in self.stage_functions():
             states.append(stage(states[-1]))
         return states
 

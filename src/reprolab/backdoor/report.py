@@ -1,0 +1,71 @@
+"""Figures and paper comparisons of the backdoor study."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from reprolab.backdoor.designs import DESIGNS
+from reprolab.backdoor.lat import LatResult
+from reprolab.core.report import Comparison
+
+PAPER_LAT_STEPS_PASSWORD = 8  # Draguns et al. 2024: password-locked elicited in ~8 steps
+PAPER_NOISE_RATE = {"sat": 0.6, "locker": 0.0}  # share of 34 noisy LAT runs that elicit
+
+
+def lat_loss_figure(results: dict[str, list[LatResult]], check_sites: dict[str, int]) -> Figure:
+    """Paper-style figure: LAT loss (mean over seeds) vs step, one line per site, one panel per
+    design; dashed lines are sites at or after the check."""
+    fig, axes = plt.subplots(1, len(results), figsize=(4.2 * len(results), 3.4), squeeze=False)
+    for ax, (design, per_site) in zip(axes[0], results.items(), strict=True):
+        colours = plt.get_cmap("viridis")
+        for result in per_site:
+            shade = colours(result.site / max(1, len(per_site) - 1))
+            style = "--" if result.site >= check_sites[design] else "-"
+            ax.plot(result.losses.mean(axis=1), style, color=shade, lw=1.2,
+                    label=f"site {result.site}" if len(per_site) <= 6 else None)
+        ax.set_yscale("symlog", linthresh=1e-3)
+        ax.set_title(DESIGNS[design].title)
+        ax.set_xlabel("LAT step")
+        ax.set_ylabel("loss  -log sigmoid(gate logit)")
+        if len(per_site) <= 6:
+            ax.legend(fontsize=7)
+        else:
+            scale = plt.cm.ScalarMappable(cmap="viridis",
+                                          norm=plt.Normalize(0, len(per_site) - 1))
+            fig.colorbar(scale, ax=ax, label="site (layer)")
+    fig.tight_layout()
+    return fig
+
+
+def elicitation_comparisons(summary: pd.DataFrame, steps: int) -> list[Comparison]:
+    """Our LAT outcomes beside the paper's facts."""
+    lat = summary[summary["method"] == "lat"]
+
+    def share(design: str, where: str) -> str:
+        row = lat[(lat["design"] == design) & (lat["sites"] == where)]
+        if row.empty:
+            return "not run"
+        return f"{int(row['elicited'].iloc[0])}/{int(row['attacks'].iloc[0])}"
+
+    def median(design: str) -> float | str:
+        rows = lat[lat["design"] == design]["median_steps_to_success"].dropna()
+        return float(rows.max()) if len(rows) else "never"
+
+    note = f"{steps} LAT steps here vs 10,000 in the paper"
+    return [
+        Comparison("password-locked: LAT elicits before the check (attacks)",
+                   share("password", "before check"), "every layer", note),
+        Comparison("password-locked: slowest site's median steps to success",
+                   median("password"), PAPER_LAT_STEPS_PASSWORD, "Adam on an unbounded delta"),
+        Comparison("NP-complete: LAT elicits before the SAT check",
+                   share("sat", "before check"), "never", note),
+        Comparison("NP-complete: LAT elicits after the SAT check",
+                   share("sat", "after check"), "yes", "plaintext payload behind one bit"),
+        Comparison("encrypted: LAT elicits before the check",
+                   share("locker", "before check"), "never", note),
+        Comparison("encrypted: LAT elicits after the check",
+                   share("locker", "after check"), "never",
+                   "the gate opens, but the payload read out is garbage"),
+    ]
