@@ -80,11 +80,13 @@ def test_is_greedy_is_true_exactly_for_the_argmax_token(model_and_tokenizer) -> 
     assert checked.get(best) is True and False in checked.values()
 
 
-def test_passes_group_shared_prefixes_and_respect_both_limits() -> None:
+def test_passes_group_shared_prefixes_and_respect_both_budgets() -> None:
     encoded = [EncodedRequest((9,), (1,)), EncodedRequest((1, 2, 3), (4,)),
                EncodedRequest((1, 2, 4), (5,)), EncodedRequest((1, 5), (6,))]
     # sorted: (1,2,3) adds 3 nodes, (1,2,4) adds 1, (1,5) adds 1, (9,) adds 1
-    assert plan_passes(encoded, batch_size=10, max_packed_tokens=100) == [[1, 2, 3, 0]]
-    assert plan_passes(encoded, batch_size=2, max_packed_tokens=100) == [[1, 2], [3, 0]]
+    assert plan_passes(encoded, batch_size=2, max_packed_tokens=100) == [[1, 2, 3, 0]]
+    assert plan_passes(encoded, batch_size=1, max_packed_tokens=100) == [[1], [2], [3], [0]]
     assert plan_passes(encoded, batch_size=10, max_packed_tokens=4) == [[1, 2], [3, 0]]
     assert plan_passes(encoded, batch_size=10, max_packed_tokens=3) == [[1], [2], [3, 0]]
+    same_inputs = [EncodedRequest((1, 2), (3,)), EncodedRequest((1, 2), (4,))]
+    assert plan_passes(same_inputs, batch_size=1, max_packed_tokens=2) == [[0, 1]]

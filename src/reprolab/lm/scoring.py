@@ -31,23 +31,28 @@ def _common_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> int:
 
 def plan_passes(encoded: Sequence[EncodedRequest], batch_size: int,
                 max_packed_tokens: int) -> list[list[int]]:
-    """Group requests (indices into `encoded`) into forward passes of at most `batch_size`
-    requests and (unless a single request is longer) `max_packed_tokens` tree nodes, after sorting
-    by input tokens so that requests sharing a prefix land in the same pass. In sorted order a
-    request adds `len(inputs) - common_prefix(previous)` nodes to its pass's tree."""
+    """Group requests (indices into `encoded`) into forward passes after sorting them by input
+    tokens, so that requests sharing a prefix land in the same pass.
+
+    A pass's tree holds at most `batch_size` times its longest input (the tokens lm-eval's padded
+    batch of `batch_size` would hold) and at most `max_packed_tokens`; a single request longer
+    than that runs alone. In sorted order a request adds `len(inputs) - common prefix with the
+    previous request` nodes to its pass's tree.
+    """
     order = sorted(range(len(encoded)), key=lambda i: encoded[i].inputs)
     passes: list[list[int]] = []
     members: list[int] = []
-    nodes = 0
+    nodes = longest = 0
     for i in order:
         inputs = encoded[i].inputs
         shared = _common_prefix(encoded[members[-1]].inputs, inputs) if members else 0
-        added = len(inputs) - shared
-        if members and (len(members) == batch_size or nodes + added > max_packed_tokens):
+        budget = min(batch_size * max(longest, len(inputs)), max_packed_tokens)
+        if members and nodes + len(inputs) - shared > budget:
             passes.append(members)
-            members, nodes, added = [], 0, len(inputs)
+            members, nodes, longest, shared = [], 0, 0, 0
         members.append(i)
-        nodes += added
+        nodes += len(inputs) - shared
+        longest = max(longest, len(inputs))
     if members:
         passes.append(members)
     return passes
@@ -98,15 +103,16 @@ def score_continuations(
     *,
     batch_size: int = 16,
     max_length: int | None = None,
-    max_packed_tokens: int = 2048,
+    max_packed_tokens: int = 1024,
     progress: bool = True,
 ) -> list[LoglikelihoodResult]:
     """log P(continuation | context) for each request, in input order.
 
-    `batch_size` requests at most share a forward pass, whose packed prefix tree holds at most
-    `max_packed_tokens` tokens (a longer single request runs alone). `max_length` (default: the
-    model's context length) left-truncates context + continuation as lm-eval does. Raises
-    ValueError for a continuation that has no tokens.
+    A forward pass packs as many requests as fit in `batch_size` times their longest input (the
+    size of lm-eval's padded batch) and in `max_packed_tokens` tokens (the tree attention mask is
+    `max_packed_tokens**2`); a longer request runs alone. `max_length` (default: the model's
+    context length) left-truncates context + continuation as lm-eval does. Raises ValueError for
+    a continuation that has no tokens.
     """
     assert batch_size > 0 and max_packed_tokens > 0, "batch sizes must be positive"
     max_length = max_length or resolve_max_length(model.config, tokenizer)

@@ -11,7 +11,6 @@ transformers dequantise the file to fp32, and save the result as safetensors und
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -30,6 +29,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
+from reprolab.core.data import sha256_file
 from reprolab.core.device import choose_device
 from reprolab.core.registry import Registry
 
@@ -172,14 +172,6 @@ def locate_parts(model: PackagedModel) -> list[Path]:
     return paths
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 22):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_gguf(path: Path, sha256: str) -> None:
     """Raise `ModelFilesError` unless `path` starts with the GGUF magic and has the given sha256."""
     with path.open("rb") as handle:
@@ -187,7 +179,7 @@ def check_gguf(path: Path, sha256: str) -> None:
     if magic != GGUF_MAGIC:
         raise ModelFilesError(f"{path} is not a GGUF file (starts with {magic!r}); "
                               "reinstall its packages.")
-    if (actual := _sha256(path)) != sha256:
+    if (actual := sha256_file(path)) != sha256:
         raise ModelFilesError(f"{path} has sha256 {actual}, expected {sha256}; "
                               "reinstall its packages.")
 
