@@ -38,3 +38,14 @@ def test_tiny_model_matches_lm_eval_on_memo_trap_and_neqa(tmp_path):
         assert result.n_items == 6
         assert result.identical_accuracy and result.correct_disagreements == 0
         assert result.max_abs_loglik_difference < 1e-3
+
+
+@pytest.mark.slow
+@pytest.mark.needs_data("inverse-scaling")
+def test_smollm2_matches_lm_eval_on_memo_trap_and_neqa():
+    """The real check (minutes on CPU): `reprolab invscale parity` runs it on the full tasks."""
+    results = check_parity("smollm2-135m", ["memo-trap", "neqa"], limit=100, batch_size=16)
+    for result in results:
+        assert result.n_items == 100
+        assert result.identical_accuracy and result.correct_disagreements == 0
+        assert result.max_abs_loglik_difference < 1e-3

@@ -76,7 +76,8 @@ class PilotRun:
 
     def metrics(self) -> list[str]:
         """Metric columns present in every result file of this run."""
-        shared = set.intersection(*(set(f.columns) for f in self.results.values()))
+        columns = [set(frame.columns) for frame in self.results.values()]
+        shared = set.intersection(*columns) if columns else set()
         return [m for m in METRICS if m in shared]
 
 
@@ -94,24 +95,21 @@ def parse_args_log(text: str) -> list[dict]:
 
 def read_run(folder: Path) -> PilotRun:
     """Read one run folder; problems are recorded in `notes`, never raised."""
+    notes = []
     try:
         launches = parse_args_log((folder / "args.log").read_text())
     except (OSError, json.JSONDecodeError) as error:
-        launches = []
-        note = f"args.log unreadable ({type(error).__name__})"
-    else:
-        note = None
-    run = PilotRun(folder.name, folder, launches[-1] if launches else {}, len(launches))
-    if note:
-        run.notes.append(note)
+        launches, notes = [], [f"args.log unreadable ({type(error).__name__})"]
+    run = PilotRun(folder.name, folder, launches[-1] if launches else {}, len(launches),
+                   notes=notes)
     if run.launches > 1:
         run.notes.append(f"args.log holds {run.launches} launches; the last is used")
     for path in sorted(folder.glob("*.csv")):
         if path.name in NOT_RESULTS:
             continue
         frame = pd.read_csv(path)
-        if frame.empty:
-            run.notes.append(f"{path.stem}: empty result file, skipped")
+        if frame.empty or "index" not in frame:
+            run.notes.append(f"{path.stem}: empty or without an index column, skipped")
             continue
         run.results[path.stem] = frame.set_index("index").sort_index()
     _check(run)
