@@ -10,6 +10,7 @@ import torch
 from reprolab.backdoor.circuit import ADDERS, Circuit, compile_circuit, evaluate
 from reprolab.backdoor.circuit.adders import add_words
 from reprolab.backdoor.circuit.dsl_to_graph import dsl_to_graph
+from tests.backdoor.test_circuit_sha256 import one_thread  # noqa: F401 (autouse fixture)
 
 
 def adder_circuit(n_words: int, width: int, constant: int, adder: str, block_bits: int = 16):

@@ -12,6 +12,7 @@ from reprolab.backdoor.circuit import Circuit, compile_circuit, evaluate
 from reprolab.backdoor.circuit.dsl import MultiThreshold
 from reprolab.backdoor.circuit.dsl_to_graph import dsl_to_graph
 from reprolab.backdoor.circuit.neurons import lower_terms
+from tests.backdoor.test_circuit_sha256 import one_thread  # noqa: F401 (autouse fixture)
 
 
 def random_circuit(seed: int, n_inputs: int = 5, n_gates: int = 30) -> Circuit:
@@ -158,13 +159,15 @@ def test_zero_noise_changes_nothing_and_dense_noise_covers_every_entry():
     compiled = compile_circuit(c)
     bits = all_inputs(c.n_inputs)
     assert torch.equal(compiled.with_weight_noise(0.0)(bits), compiled(bits))
+    clean = compiled(bits)
     noisy = compiled.with_weight_noise(1e-3, torch.Generator().manual_seed(0), include_zeros=True)
     block = noisy.blocks[0]
     assert len(block.noise_in.values) == block.n_units * block.n_slots
     assert len(block.noise_out.values) == block.n_slots * (block.n_units + 1)
     out = noisy(bits)
     assert not torch.equal(out, compiled(bits))  # outputs move a little ...
-    assert torch.equal(out > 0.5, compiled(bits) > 0.5)  # ... but 1e-3 keeps every bit right
+    assert torch.equal(out > 0.5, clean > 0.5)  # ... but 1e-3 keeps every bit right
+    assert torch.equal(compiled(bits), clean)  # the noisy copy left the original alone
 
 
 def test_compiler_rejects_bad_circuits_and_settings():
@@ -183,3 +186,13 @@ def test_compiler_rejects_bad_circuits_and_settings():
     ok.set_outputs([ok.and_(*ok.inputs(2))])
     with pytest.raises(ValueError, match="shape"):
         compile_circuit(ok)(torch.zeros(3, 5))
+
+
+def test_gradients_reach_the_input_bits():
+    c = Circuit()
+    a, b = c.inputs(2)
+    c.set_outputs([c.and_(a, b)])
+    compiled = compile_circuit(c, gain=1.0, recycle_slots=False)  # out = ReLU(a + b - 1)
+    bits = torch.tensor([[1.0, 1.0], [0.0, 1.0]], requires_grad=True)
+    compiled(bits).sum().backward()
+    assert bits.grad.tolist() == [[1.0, 1.0], [0.0, 0.0]]

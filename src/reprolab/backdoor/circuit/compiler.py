@@ -29,6 +29,8 @@ class CompileConfig:
             raise ValueError(f"activation must be 'relu' or 'swiglu', got {self.activation!r}")
         if self.gain < 1:
             raise ValueError(f"gain must be >= 1, got {self.gain}")
+        if self.activation == "swiglu" and 1 < self.gain < 2:
+            raise ValueError(f"swiglu is exact with gain 1 or >= 2, got {self.gain}")
         if self.schedule not in ("asap", "alap"):
             raise ValueError(f"schedule must be 'asap' or 'alap', got {self.schedule!r}")
 

@@ -104,8 +104,6 @@ def canonical_threshold(
         return identity if at_one else MultiThreshold((wire,), (-1,), (0,))
     return gate
 
-Gate = MultiThreshold | Mux
-
 
 class Circuit:
     """A boolean circuit built gate by gate; see the module docstring for the gate semantics."""

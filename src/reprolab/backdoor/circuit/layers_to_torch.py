@@ -9,8 +9,9 @@ Activations:
 - "relu": h = ReLU(z).
 - "swiglu": h = SiLU(C z) * (1 / C) with C = `SWIGLU_GATE_SCALE`, i.e. a SwiGLU MLP whose gate
   projection is C W_in and whose up projection is the constant 1/C (a bias, or a weight on a
-  constant-one dimension in a bias-free host). Pre-activations of a gate are multiples of 1/2 at
-  least 1/2 away from 0, where SiLU(C z) / C equals ReLU(z) to the last bit in fp32.
+  constant-one dimension in a bias-free host). With gain 1 or >= 2 every pre-activation on clean
+  inputs is 0 or at least 1/2 away from 0, where exp(-C |z|) underflows and SiLU(C z) / C equals
+  ReLU(z) to the last bit in fp32.
 
 `precision` emulates low-precision storage: weights, pre-activations, activations and the stream
 are rounded to that dtype after every operation, while each product accumulates in fp32 (as
@@ -105,13 +106,13 @@ class CircuitBlock(nn.Module):
         self.register_buffer("in_bias", _float(weights.in_bias))
         self.register_buffer("written", _long(written))
         self.register_buffer("out_bias", _float(out_bias))
-        self.noise_in: SparseMatrix | None = None  # set by `add_weight_noise`
+        self.noise_in: SparseMatrix | None = None  # set by `with_weight_noise`
         self.noise_out: SparseMatrix | None = None
 
     def forward(
         self, x: torch.Tensor, activation: Activation, precision: torch.dtype,
     ) -> torch.Tensor:
-        """x: [slots, batch] -> the updated stream (x itself, updated in place)."""
+        """x: [slots, batch] -> the stream after this block."""
         def r(t: torch.Tensor) -> torch.Tensor:
             return t if precision == torch.float32 else t.to(precision).to(torch.float32)
 
@@ -124,9 +125,10 @@ class CircuitBlock(nn.Module):
             h = F.relu(z)
         else:
             h = r(F.silu(SWIGLU_GATE_SCALE * z)) * (1.0 / SWIGLU_GATE_SCALE)
-        x[self.written] += r(r(self.w_out(h, precision)) + r(self.out_bias)[:, None])
+        update = r(r(self.w_out(h, precision)) + r(self.out_bias)[:, None])
+        x = x.index_add(0, self.written, update)  # out of place: autograd may need the old x
         if self.noise_out is not None:
-            x += self.noise_out(torch.cat([h, torch.ones_like(h[:1])]))
+            x = x + self.noise_out(torch.cat([h, torch.ones_like(h[:1])]))
         return r(x)
 
     def dense_weights(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -138,21 +140,23 @@ class CircuitBlock(nn.Module):
         b_out[self.written] = self.out_bias
         return w_in, self.in_bias.clone(), w_out, b_out
 
-    def add_weight_noise(self, std: float, generator: torch.Generator | None,
-                         include_zeros: bool) -> None:
-        """Add N(0, std**2) to every weight and bias of the plain (unfactored) block.
-
-        Only the non-zero entries, or with `include_zeros` every entry of the dense block.
-        """
+    def with_weight_noise(
+        self, std: float, generator: torch.Generator | None, include_zeros: bool,
+    ) -> CircuitBlock:
+        """A copy (sharing the clean weights) with N(0, std**2) added to every weight and bias of
+        the plain block: its non-zero entries, or with `include_zeros` every dense entry."""
+        twin = copy.copy(self)
+        twin._buffers, twin._modules = dict(self._buffers), dict(self._modules)
         w_in, b_in, w_out, b_out = self.dense_weights()
         w_out = torch.cat([w_out, b_out[:, None]], dim=1)  # b_out as a column read from a one
         for name, matrix in (("noise_in", w_in), ("noise_out", w_out)):
             rows, cols = (torch.ones_like(matrix) if include_zeros else matrix).nonzero().T.cpu()
             noise = std * torch.randn(len(rows), generator=generator)
-            setattr(self, name, SparseMatrix(rows.numpy(), cols.numpy(), noise.numpy(),
+            setattr(twin, name, SparseMatrix(rows.numpy(), cols.numpy(), noise.numpy(),
                                              tuple(matrix.shape)).to(matrix.device))
-        noise = torch.randn(b_in.shape, generator=generator).to(b_in.device)
-        self.in_bias += std * noise * (b_in != 0 if not include_zeros else 1)
+        noise = std * torch.randn(b_in.shape, generator=generator).to(b_in.device)
+        twin.in_bias = b_in + (noise if include_zeros else noise * (b_in != 0))
+        return twin
 
 
 class CompiledCircuit(nn.Module):
@@ -217,9 +221,10 @@ class CompiledCircuit(nn.Module):
         By default only the non-zero entries get noise; `include_zeros` perturbs the whole dense
         block (as noise on a host's full matrices would; memory grows as slots x units).
         """
-        twin = copy.deepcopy(self)
-        for block in twin.blocks:
-            block.add_weight_noise(std, generator, include_zeros)
+        twin = copy.copy(self)
+        twin._modules = dict(self._modules)
+        twin.blocks = nn.ModuleList(
+            block.with_weight_noise(std, generator, include_zeros) for block in self.blocks)
         return twin
 
 
