@@ -196,3 +196,18 @@ def test_gradients_reach_the_input_bits():
     bits = torch.tensor([[1.0, 1.0], [0.0, 1.0]], requires_grad=True)
     compiled(bits).sum().backward()
     assert bits.grad.tolist() == [[1.0, 1.0], [0.0, 0.0]]
+
+
+def test_blocks_can_be_run_one_by_one_without_touching_their_input():
+    c = random_circuit(8)
+    compiled = compile_circuit(c)
+    bits = all_inputs(c.n_inputs)
+    stream = compiled.embed(bits)
+    states = [stream.clone()]
+    for index in range(len(compiled.blocks)):
+        stream = compiled.apply_block(index, stream)
+        states.append(stream.clone())
+    assert torch.equal(compiled.read_outputs(stream), reference(c, bits))
+    assert torch.equal(compiled.embed(bits), states[0])
+    assert not torch.equal(states[0], states[1])  # the first block wrote something
+    assert torch.equal(compiled.apply_block(0, states[0].clone()), states[1])

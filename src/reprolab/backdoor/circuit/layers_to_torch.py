@@ -191,15 +191,29 @@ class CompiledCircuit(nn.Module):
         )
 
     def forward(self, bits: torch.Tensor) -> torch.Tensor:
+        """bits [batch, n_in] -> outputs [batch, n_out]: `embed`, every block, `read_outputs`."""
+        stream = self.embed(bits)
+        for index in range(len(self.blocks)):
+            stream = self.apply_block(index, stream)
+        return self.read_outputs(stream)
+
+    def embed(self, bits: torch.Tensor) -> torch.Tensor:
+        """bits [batch, n_in] -> the residual stream [slots, batch] before the first block."""
         if bits.ndim != 2 or bits.shape[1] != self.n_inputs:
             raise ValueError(
                 f"expected bits of shape [batch, {self.n_inputs}], got {list(bits.shape)}")
-        x = bits.new_zeros((self.plan.n_slots, bits.shape[0]), dtype=torch.float32)
-        x[self.input_slots] = bits.T.to(torch.float32)
-        for block in self.blocks:
-            x = block(x, self.activation, self.precision)
-        x = torch.cat([x, x.new_zeros((1, x.shape[1]))])
-        return x[self.output_slots].T + self.output_constants
+        stream = bits.new_zeros((self.plan.n_slots, bits.shape[0]), dtype=torch.float32)
+        stream[self.input_slots] = bits.T.to(torch.float32)
+        return stream
+
+    def apply_block(self, index: int, stream: torch.Tensor) -> torch.Tensor:
+        """The stream [slots, batch] after block `index` (a new tensor; `stream` is unchanged)."""
+        return self.blocks[index](stream, self.activation, self.precision)
+
+    def read_outputs(self, stream: torch.Tensor) -> torch.Tensor:
+        """The stream [slots, batch] after the last block -> outputs [batch, n_out]."""
+        stream = torch.cat([stream, stream.new_zeros((1, stream.shape[1]))])  # constants read 0
+        return stream[self.output_slots].T + self.output_constants
 
     @torch.no_grad()
     def run(self, bits: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
