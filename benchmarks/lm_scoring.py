@@ -18,6 +18,8 @@ import os
 import statistics
 import time
 
+import torch
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from lm_eval.api.instance import Instance
@@ -41,7 +43,9 @@ def memo_trap_requests(limit: int) -> list[LoglikelihoodRequest]:
             for item in items for choice in ast.literal_eval(item["classes"])]
 
 
-def main(model_name: str, limit: int, repeats: int, batch_size: int) -> None:
+def main(model_name: str, limit: int, repeats: int, batch_size: int, threads: int | None) -> None:
+    if threads:
+        torch.set_num_threads(threads)
     requests = memo_trap_requests(limit)
     folder = prepare_model(model_name)
     model, tokenizer = load_model(folder)
@@ -70,10 +74,11 @@ def main(model_name: str, limit: int, repeats: int, batch_size: int) -> None:
         print(f"repeat {repeat + 1}: reprolab {limit / timings['ours']:6.1f} items/s, "
               f"lm-eval {limit / timings['lm-eval']:6.1f} items/s, ratio {ratios[-1]:.2f}x, "
               f"max |diff| {diffs[-1]:.2e}")
+    median = statistics.median(ratios)
     print(f"{model_name}, {limit} memo-trap items ({len(requests)} requests), batch size "
-          f"{batch_size}: median ratio {statistics.median(ratios):.2f}x (goal >= 3x: "
-          f"{'met' if statistics.median(ratios) >= 3 else 'NOT met'}), max |diff| "
-          f"{max(diffs):.2e} ({'ok' if max(diffs) < 1e-3 else 'TOO LARGE'})")
+          f"{batch_size}, {torch.get_num_threads()} threads: median ratio {median:.2f}x "
+          f"(goal >= 3x: {'met' if median >= 3 else 'NOT met'}), max |diff| {max(diffs):.2e} "
+          f"({'ok' if max(diffs) < 1e-3 else 'TOO LARGE'})")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -81,10 +86,13 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", default="smollm2-135m", help="Packaged model name.")
     parser.add_argument("--limit", type=int, default=200, help="Memo-trap items.")
     parser.add_argument("--repeats", type=int, default=3, help="Timed repeats.")
-    parser.add_argument("--batch-size", type=int, default=32, help="Requests per batch, both.")
+    parser.add_argument("--batch-size", type=int, default=32, help="Batch size, both.")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="Torch CPU threads for both (default: torch's choice; 1 is steadier "
+                             "on a machine shared with other jobs).")
     return parser
 
 
 if __name__ == "__main__":
     args = make_parser().parse_args()
-    main(args.model, args.limit, args.repeats, args.batch_size)
+    main(args.model, args.limit, args.repeats, args.batch_size, args.threads)

@@ -3,13 +3,17 @@
 `tiny_llama(tmp_path)` and `tiny_gemma3(tmp_path)` return `(model, tokenizer)` in eval mode and
 save both to `tmp_path / <name>`, so code that loads from a folder can be tested too. The
 tokenizer is trained on a fixed corpus (deterministic), prepends BOS like Llama's, carries a pad
-token and a chat template. Same `seed`, same weights.
+token and a chat template. Same `seed`, same weights. `write_llama_gguf` writes a tiny Llama as
+an F32 GGUF file the way llama.cpp's converter lays it out, for tests of GGUF loading.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import gguf
+import numpy as np
 import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 from transformers import (
@@ -87,3 +91,57 @@ def tiny_gemma3(tmp_path: Path, seed: int = 0,
         initializer_range=0.2, **_special_ids(tokenizer))
     torch.manual_seed(seed)
     return _finish(Gemma3ForCausalLM(config), tokenizer, tmp_path / "tiny-gemma3")
+
+
+def _llama_cpp_permute(weight: np.ndarray, n_head: int) -> np.ndarray:
+    """llama.cpp's reordering of q/k projection rows (interleaved rotary halves)."""
+    return (weight.reshape(n_head, 2, weight.shape[0] // n_head // 2, *weight.shape[1:])
+            .swapaxes(1, 2).reshape(weight.shape))
+
+
+def write_llama_gguf(model: LlamaForCausalLM, tokenizer: PreTrainedTokenizerFast,
+                     path: Path) -> Path:
+    """Write `model` (tied embeddings) and its byte-level BPE `tokenizer` as an F32 GGUF file."""
+    config = model.config
+    writer = gguf.GGUFWriter(path, "llama")
+    writer.add_block_count(config.num_hidden_layers)
+    writer.add_context_length(config.max_position_embeddings)
+    writer.add_embedding_length(config.hidden_size)
+    writer.add_feed_forward_length(config.intermediate_size)
+    writer.add_head_count(config.num_attention_heads)
+    writer.add_head_count_kv(config.num_key_value_heads)
+    writer.add_rope_dimension_count(config.hidden_size // config.num_attention_heads)
+    writer.add_rope_freq_base(config.rope_parameters["rope_theta"])
+    writer.add_layer_norm_rms_eps(config.rms_norm_eps)
+    writer.add_vocab_size(config.vocab_size)
+
+    vocab = sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])
+    special = set(tokenizer.all_special_ids)
+    writer.add_tokenizer_model("gpt2")
+    writer.add_token_list([token for token, _ in vocab])
+    writer.add_token_types([gguf.TokenType.CONTROL if index in special else gguf.TokenType.NORMAL
+                            for _, index in vocab])
+    merges = json.loads(tokenizer.backend_tokenizer.to_str())["model"]["merges"]
+    writer.add_token_merges([" ".join(merge) for merge in merges])
+    writer.add_bos_token_id(tokenizer.bos_token_id)
+    writer.add_eos_token_id(tokenizer.eos_token_id)
+    writer.add_pad_token_id(tokenizer.pad_token_id)
+    writer.add_add_bos_token(True)
+    writer.add_chat_template(tokenizer.chat_template)
+
+    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config.num_hidden_layers)
+    for hf_name, tensor in model.state_dict().items():
+        if hf_name == "lm_head.weight":
+            continue  # tied to the embeddings: GGUF stores no `output.weight`
+        module, suffix = hf_name.rsplit(".", 1)
+        weight = tensor.float().numpy()
+        if module.endswith("q_proj"):
+            weight = _llama_cpp_permute(weight, config.num_attention_heads)
+        elif module.endswith("k_proj"):
+            weight = _llama_cpp_permute(weight, config.num_key_value_heads)
+        writer.add_tensor(f"{names.get_name(module)}.{suffix}", np.ascontiguousarray(weight))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
