@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import gguf
 import numpy as np
 import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
@@ -102,6 +101,8 @@ def _llama_cpp_permute(weight: np.ndarray, n_head: int) -> np.ndarray:
 def write_llama_gguf(model: LlamaForCausalLM, tokenizer: PreTrainedTokenizerFast,
                      path: Path) -> Path:
     """Write `model` (tied embeddings) and its byte-level BPE `tokenizer` as an F32 GGUF file."""
+    import gguf  # only this helper needs it; the GPU machine's Python may lack it
+
     config = model.config
     writer = gguf.GGUFWriter(path, "llama")
     writer.add_block_count(config.num_hidden_layers)
