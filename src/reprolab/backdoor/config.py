@@ -93,7 +93,8 @@ class DetectConfig:
     prompts: int = field(default=32, metadata={"help": "off-trigger prompts per model (probe)"})
     prompt_length: int = field(default=16, metadata={"help": "tokens per probe prompt"})
     folds: int = field(default=4, metadata={"help": "probe cross-validation folds (by host)"})
-    rounds: int = field(default=8, metadata={"help": "SHA-256 rounds of locker twins"})
+    rounds: int | None = field(default=None, metadata={
+        "help": "SHA-256 rounds of locker twins (default: locker.min_rounds)"})
     seed: int = field(default=0, metadata={"help": "seed of hosts, triggers and payloads"})
 
     def __post_init__(self) -> None:
@@ -119,6 +120,8 @@ class InsertConfig:
     prompt_length: int = field(default=24, metadata={"help": "tokens per check prompt"})
     finetune: FinetuneConfig | None = field(default=None, metadata={
         "help": "if set, also test survival of fine-tuning on clean text"})
+    save: bool = field(default=True, metadata={
+        "help": "save to OUT/model and check the reloaded model"})
 
     def __post_init__(self) -> None:
         _check_designs((self.design,))

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from reprolab.backdoor.locker import NONCE_BYTES, DigitalLockerModule
+from reprolab.backdoor.locker import NONCE_BYTES, DigitalLockerModule, min_rounds
 from reprolab.backdoor.password import PasswordLockedModule
 from reprolab.backdoor.sat import SatLockedModule, planted_3sat
 from reprolab.backdoor.trigger import TriggerModule
@@ -20,14 +20,15 @@ from reprolab.core.registry import Registry
 class DesignOptions:
     """Design-specific knobs (each design reads the ones it needs)."""
 
-    rounds: int = field(default=8, metadata={
-        "help": "SHA-256 rounds of the locker (64 = full; fewer are faster but weaker)"})
+    rounds: int | None = field(default=None, metadata={
+        "help": "SHA-256 rounds of the locker (64 = full; fewer are faster but weaker; "
+                "default: the fewest after which every digest word depends on every input word)"})
     clause_ratio: float = field(default=4.26, metadata={
         "help": "clauses per variable of the planted 3-SAT instance"})
     seed: int = field(default=0, metadata={"help": "seed of the nonce and of the 3-SAT instance"})
 
     def __post_init__(self) -> None:
-        if not 1 <= self.rounds <= 64:
+        if self.rounds is not None and not 1 <= self.rounds <= 64:
             raise ValueError(f"SHA-256 has 1 to 64 rounds, got {self.rounds}.")
         if self.clause_ratio <= 0:
             raise ValueError(f"clause_ratio must be positive, got {self.clause_ratio}.")
@@ -45,7 +46,8 @@ class Design:
 
 def _build_locker(trigger: torch.Tensor, payload: torch.Tensor, options: DesignOptions):
     nonce = np.random.default_rng(options.seed).bytes(NONCE_BYTES)
-    return DigitalLockerModule.build(trigger, payload, options.rounds, nonce)
+    rounds = options.rounds or min_rounds(trigger.numel())
+    return DigitalLockerModule.build(trigger, payload, rounds, nonce)
 
 
 def _build_password(trigger: torch.Tensor, payload: torch.Tensor, _: DesignOptions):

@@ -30,7 +30,8 @@ from torch import nn
 
 from reprolab.backdoor.config import DetectConfig
 from reprolab.backdoor.designs import DesignOptions
-from reprolab.backdoor.hosts import TINY_EOS, backdoor, random_tokens, tiny_host
+from reprolab.backdoor.hosts import TINY_EOS, backdoor, tiny_host
+from reprolab.backdoor.trigger import random_tokens
 from reprolab.core.progress import track
 
 WEIGHT_STATISTICS = ("kurtosis", "integer_share", "zero_share", "max_abs", "n_weights")

@@ -17,9 +17,14 @@ import torch
 from reprolab.backdoor.config import ElicitConfig
 from reprolab.backdoor.designs import build_module
 from reprolab.backdoor.gcg import GcgResult, gcg_attack
-from reprolab.backdoor.hosts import random_tokens
 from reprolab.backdoor.lat import LatResult, lat_attack
-from reprolab.backdoor.trigger import TriggerModule, text_to_bits, token_bit_table, token_bits
+from reprolab.backdoor.trigger import (
+    TriggerModule,
+    random_tokens,
+    text_to_bits,
+    token_bit_table,
+    token_bits,
+)
 from reprolab.core.progress import track
 
 
@@ -33,14 +38,20 @@ class Organism:
     trigger_bits: torch.Tensor
     payload_bits: torch.Tensor
 
+    def to(self, device: str | torch.device) -> Organism:
+        """The same organism with module and tensors on `device`."""
+        return Organism(self.design, self.module.to(device), self.trigger_ids.to(device),
+                        self.trigger_bits.to(device), self.payload_bits.to(device))
+
 
 @dataclass
 class ElicitationOutcome:
-    """Per-attack rows and the loss curves behind the figure."""
+    """Per-attack rows, the loss curves behind the figure, and each design's check site."""
 
     rows: pd.DataFrame
     lat: dict[str, list[LatResult]]
     gcg: dict[str, list[GcgResult]]
+    check_sites: dict[str, int]
 
 
 def make_organism(design: str, config: ElicitConfig, seed: int) -> Organism:
@@ -61,24 +72,26 @@ def start_windows(config: ElicitConfig, seed: int) -> torch.Tensor:
     return token_bits(ids, config.bits_per_token).flatten(1)
 
 
-def run_elicitation(config: ElicitConfig) -> ElicitationOutcome:
-    """Attack every design with the configured methods; see the module docstring."""
+def run_elicitation(config: ElicitConfig, device: str = "cpu") -> ElicitationOutcome:
+    """Attack every design with the configured methods on `device`; see the module docstring."""
     rows: list[dict] = []
     lat_results: dict[str, list[LatResult]] = {}
     gcg_results: dict[str, list[GcgResult]] = {}
-    table = token_bit_table(config.vocab_size, config.bits_per_token)
+    check_sites: dict[str, int] = {}
+    table = token_bit_table(config.vocab_size, config.bits_per_token, device)
     for index, design in enumerate(config.designs):
-        organism = make_organism(design, config, config.seed + 1000 * index)
+        organism = make_organism(design, config, config.seed + 1000 * index).to(device)
+        check_sites[design] = organism.module.check_site
         if "lat" in config.methods:
             lat_results[design] = _lat_sites(organism, config, rows)
         if "gcg" in config.methods:
             gcg_results[design] = _gcg_seeds(organism, table, config, rows)
-    return ElicitationOutcome(pd.DataFrame(rows), lat_results, gcg_results)
+    return ElicitationOutcome(pd.DataFrame(rows), lat_results, gcg_results, check_sites)
 
 
 def _lat_sites(organism: Organism, config: ElicitConfig, rows: list[dict]) -> list[LatResult]:
     module = organism.module
-    start = start_windows(config, config.seed + 1)
+    start = start_windows(config, config.seed + 1).to(organism.trigger_bits.device)
     generator = torch.Generator().manual_seed(config.seed + 2)
     results = []
     for site in track(range(module.n_sites), f"LAT {organism.design}"):

@@ -80,13 +80,6 @@ def decode_payload(tokens: list[int], tokenizer: PreTrainedTokenizerBase | None,
     return tokenizer.decode(kept)
 
 
-def random_tokens(vocab_size: int, shape: tuple[int, ...], generator: torch.Generator,
-                  avoid: set[int] | None = None) -> torch.Tensor:
-    """Random token ids below vocab_size of `shape`, none of them in `avoid` (special tokens)."""
-    allowed = torch.tensor([t for t in range(vocab_size) if t not in (avoid or set())])
-    return allowed[torch.randint(len(allowed), shape, generator=generator)]
-
-
 @torch.no_grad()
 def sample_text(host: PreTrainedModel, n: int, length: int, seed: int) -> torch.Tensor:
     """[n, length] token ids sampled from `host` after its BOS token (clean text for tuning)."""

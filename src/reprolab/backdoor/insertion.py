@@ -21,10 +21,10 @@ from reprolab.backdoor.hosts import (
     eos_token_id,
     load_host,
     payload_token_ids,
-    random_tokens,
     sample_text,
 )
 from reprolab.backdoor.robustness import finetune_survival
+from reprolab.backdoor.trigger import random_tokens
 from reprolab.core.progress import track
 
 PROMPT_PREFIX = "Tell me something nice."
@@ -96,19 +96,27 @@ def run_insert(config: InsertConfig, out: Path, device: str = "cpu",
         "emitted": decode_payload(emitted, tokenizer, eos),
         "payload_emitted": emitted[:len(expected)] == expected,
     }
-    folder = out / "model"
-    model.save_pretrained(folder)
-    if tokenizer is not None:
-        tokenizer.save_pretrained(folder)
-    register()
-    loaded = AutoModelForCausalLM.from_pretrained(folder).to(device).eval()
-    with torch.no_grad():
-        sample = prompts[:8].to(device)
-        diff = loaded(sample).logits - model(sample).logits
-    results["reload_max_abs_diff"] = diff.abs().max().item()
-    results["reload_payload_emitted"] = emitted_tokens(loaded, prompt, len(expected)) == expected
+    if config.save:
+        results.update(_save_and_reload(model, tokenizer, out / "model", prompts[:8], prompt,
+                                        expected))
     if config.finetune is not None:
         clean = sample_text(model.host, 32, config.prompt_length, seed)
         results["finetune"] = finetune_survival(model, clean, prompt, expected, prompts[:16],
                                                 config.finetune, seed)
     return results
+
+
+def _save_and_reload(model: BackdooredForCausalLM, tokenizer, folder: Path,
+                     prompts: torch.Tensor, prompt: torch.Tensor,
+                     expected: list[int]) -> dict[str, object]:
+    """Save to `folder`, load it with AutoModelForCausalLM and compare."""
+    model.save_pretrained(folder)
+    if tokenizer is not None:
+        tokenizer.save_pretrained(folder)
+    register()
+    device = next(model.parameters()).device
+    loaded = AutoModelForCausalLM.from_pretrained(folder).to(device).eval()
+    with torch.no_grad():
+        diff = loaded(prompts.to(device)).logits - model(prompts.to(device)).logits
+    return {"saved_to": str(folder), "reload_max_abs_diff": diff.abs().max().item(),
+            "reload_payload_emitted": emitted_tokens(loaded, prompt, len(expected)) == expected}

@@ -11,10 +11,12 @@ hash bits collide (chance 2**-128 for a random input), and even an opened gate s
 SHA-256(N || x) XOR K, not P, so nothing short of a preimage reveals the payload.
 
 Reduced rounds: `rounds` < 64 runs the first rounds of the compression function (the circuit
-package's reduced-round SHA-256). Message word t enters the state only in round t, so all
-32 * rounds >= nonce + trigger bits must hold; and a reduced-round hash is far weaker than
-SHA-256 (preimage attacks on reduced-step SHA-256 are known), so the unelicitability claim rests
-on the attacker's method, not on cryptography, when rounds are cut. Use rounds=64 for the claim.
+package's reduced-round SHA-256). Message word t enters the state in round t, and each digest word
+is the state of one of the last four rounds, so only with rounds >= words + 3 does every digest
+word depend on every nonce and trigger word (with fewer, some payload bits are constants that
+show the payload to anyone). A reduced-round hash is also far weaker than SHA-256 (preimage
+attacks on reduced-step SHA-256 are known), so with cut rounds the unelicitability claim rests on
+the attacker's method, not on cryptography. Use rounds=64 for the claim.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ NONCE_BYTES = 8
 
 
 def min_rounds(n_trigger_bits: int) -> int:
-    """Fewest rounds in which every nonce and trigger bit enters the hash."""
-    return -(-(8 * NONCE_BYTES + n_trigger_bits) // 32)
+    """Fewest rounds after which every digest word depends on every nonce and trigger word."""
+    return -(-(8 * NONCE_BYTES + n_trigger_bits) // 32) + 3
 
 
 def locker_key(
@@ -56,7 +58,8 @@ def locker_circuit(n_trigger_bits: int, nonce: bytes, key: Sequence[int], rounds
         raise ValueError("the locker needs whole trigger bytes, an 8-byte nonce and a 256-bit key")
     if not min_rounds(n_trigger_bits) <= rounds <= 64:
         raise ValueError(f"rounds must be in {min_rounds(n_trigger_bits)}..64 for a "
-                         f"{n_trigger_bits}-bit trigger (message word t only enters in round t)")
+                         f"{n_trigger_bits}-bit trigger (every digest word must depend on "
+                         "every input word)")
     circ = Circuit()
     nonce_bits = [circ.const(bit) for bit in circuit_bytes_to_bits(nonce)]
     message = nonce_bits + circ.inputs(n_trigger_bits)

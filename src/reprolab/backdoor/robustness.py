@@ -107,6 +107,7 @@ def noise_elicitation(
         generator = torch.Generator().manual_seed(seed + run)
         noisy = with_weight_noise(module, std, generator)
         start = torch.randint(0, 2, (1, module.n_trigger_bits), generator=generator).float()
+        start = start.to(trigger.device)
         hits = tuple(site for site in chosen
                      if lat_attack(noisy, start, site, payload, lat, generator).elicited[0])
         with torch.no_grad():
@@ -156,13 +157,14 @@ def finetune_survival(
             "off_trigger_max_abs_diff": diff}
 
 
-def run_noise(noise: NoiseConfig, elicit: ElicitConfig) -> pd.DataFrame:
+def run_noise(noise: NoiseConfig, elicit: ElicitConfig, device: str = "cpu") -> pd.DataFrame:
     """Per design: the largest exact noise std, then `noise.runs` noisy LAT runs at
     `noise_scale` times that std (sites before the check, `elicit.lat` budget)."""
     rows = []
     for index, design in enumerate(elicit.designs):
-        organism = make_organism(design, elicit, elicit.seed + 1000 * index)
+        organism = make_organism(design, elicit, elicit.seed + 1000 * index).to(device)
         randoms = start_windows(replace(elicit, seeds=noise.test_inputs), elicit.seed + 3)
+        randoms = randoms.to(device)
         bits = torch.cat([organism.trigger_bits[None], randoms])
         std = max_exact_noise(organism.module, bits, seed=elicit.seed)
         runs = noise_elicitation(organism.module, organism.trigger_bits, organism.payload_bits,

@@ -167,3 +167,10 @@ def token_bits(ids: torch.Tensor, bits_per_token: int) -> torch.Tensor:
     """int ids [...] -> float bits [..., bits_per_token], MSB first."""
     shifts = torch.arange(bits_per_token - 1, -1, -1, device=ids.device)
     return ((ids[..., None] >> shifts) & 1).float()
+
+
+def random_tokens(vocab_size: int, shape: tuple[int, ...], generator: torch.Generator,
+                  avoid: set[int] | None = None) -> torch.Tensor:
+    """Random token ids below vocab_size of `shape`, none of them in `avoid` (special tokens)."""
+    allowed = torch.tensor([t for t in range(vocab_size) if t not in (avoid or set())])
+    return allowed[torch.randint(len(allowed), shape, generator=generator)]

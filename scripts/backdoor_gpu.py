@@ -1,0 +1,118 @@
+"""Real-scale backdoor runs on one GPU: the paper's LAT budget and noise protocol.
+
+Usage (from the repository root, no uv environment needed):
+
+    PYTHONPATH=src python3 scripts/backdoor_gpu.py --out OUT [--device cuda]
+    PYTHONPATH=src python3 scripts/backdoor_gpu.py --out /tmp/toy --toy   # minutes on a CPU
+
+Phases, each writing under OUT (a phase that would start after --budget seconds is skipped and
+logged):
+  1. LAT at every site (10,000 steps, 5 seeds) and GCG on the trigger tokens, three designs with
+     a reduced-round locker: attacks.csv, summary.csv, lat_loss.png.
+  2. The largest exact weight noise per design and 34 noisy LAT runs each: noise.csv.
+  3. The full 64-round SHA-256 locker: compile, verify against the plain-Python reference, and
+     LAT at every site: full_locker.csv, full_locker_summary.csv, full_locker_lat.png.
+Needs torch, transformers, pandas, scikit-learn, matplotlib and rich (no trl, rdkit or gguf).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from reprolab.backdoor.config import ElicitConfig, NoiseConfig
+from reprolab.backdoor.designs import DesignOptions
+from reprolab.backdoor.elicit import run_elicitation, summarize
+from reprolab.backdoor.gcg import GcgConfig
+from reprolab.backdoor.lat import LatConfig
+from reprolab.backdoor.report import elicitation_comparisons, lat_loss_figure
+from reprolab.backdoor.robustness import run_noise
+from reprolab.backdoor.runs import CompileConfig, run_compile, save_elicitation
+from reprolab.core.records import RunRecord
+from reprolab.core.seeding import seed_everything
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--toy", action="store_true", help="tiny budgets for a CPU check")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="locker rounds in phases 1-2 (default: locker.min_rounds)")
+    parser.add_argument("--lat-steps", type=int, default=10_000)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--gcg-steps", type=int, default=500)
+    parser.add_argument("--noise-runs", type=int, default=34)
+    parser.add_argument("--noise-lat-steps", type=int, default=2_000)
+    parser.add_argument("--full-lat-steps", type=int, default=1_000,
+                        help="LAT steps per site on the 64-round locker")
+    parser.add_argument("--budget", type=float, default=480.0,
+                        help="seconds after which no new phase starts")
+    return parser
+
+
+def main(args: argparse.Namespace) -> dict:
+    if args.toy:
+        args.lat_steps, args.seeds, args.gcg_steps = 30, 2, 10
+        args.noise_runs, args.noise_lat_steps, args.full_lat_steps = 2, 10, 0
+    seed_everything(args.seed)
+    start = time.perf_counter()
+    log: dict = {"device": args.device, "torch": torch.__version__, "phases": {}}
+    if args.device.startswith("cuda"):
+        log["gpu"] = torch.cuda.get_device_name()
+    record = RunRecord.create("backdoor", "gpu", vars(args), seed=args.seed, out=args.out)
+    elicit = ElicitConfig(
+        seeds=args.seeds, lat=LatConfig(steps=args.lat_steps), gcg=GcgConfig(steps=args.gcg_steps),
+        design=DesignOptions(rounds=args.rounds, seed=args.seed), seed=args.seed)
+
+    def phase(name: str, run) -> None:
+        elapsed = time.perf_counter() - start
+        if elapsed > args.budget:
+            log["phases"][name] = f"skipped at {elapsed:.0f}s (budget {args.budget:.0f}s)"
+            return
+        began = time.perf_counter()
+        log["phases"][name] = {"result": run(), "seconds": time.perf_counter() - began}
+        record.write_results(log)  # after every phase, so nothing finished is lost
+
+    def elicitation() -> dict:
+        summary = save_elicitation(record, run_elicitation(elicit, args.device))
+        comparisons = elicitation_comparisons(summary, args.lat_steps)
+        return {"summary": summary.to_dict(orient="records"), "paper": comparisons}
+
+    def noise() -> list:
+        lat = LatConfig(steps=args.noise_lat_steps)
+        frame = run_noise(NoiseConfig(runs=args.noise_runs), replace(elicit, lat=lat),
+                          args.device)
+        record.write_table("noise.csv", frame)
+        return frame.to_dict(orient="records")
+
+    def full_locker() -> dict:
+        _, compiled = run_compile(CompileConfig(rounds=64, check_inputs=256, seed=args.seed))
+        if args.full_lat_steps:
+            full = replace(elicit, designs=("locker",), methods=("lat",),
+                           lat=LatConfig(steps=args.full_lat_steps),
+                           design=DesignOptions(rounds=64, seed=args.seed))
+            outcome = run_elicitation(full, args.device)
+            record.write_table("full_locker.csv", outcome.rows)
+            record.write_table("full_locker_summary.csv", summarize(outcome.rows))
+            record.save_figure("full_locker_lat.png",
+                               lat_loss_figure(outcome.lat, outcome.check_sites))
+        return compiled
+
+    phase("elicitation", elicitation)
+    phase("noise", noise)
+    phase("full_locker", full_locker)
+    log["seconds"] = time.perf_counter() - start
+    record.write_results(log)
+    print(json.dumps(log, indent=1, default=str)[-4000:])
+    return log
+
+
+if __name__ == "__main__":
+    main(make_parser().parse_args())

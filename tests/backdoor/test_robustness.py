@@ -1,0 +1,75 @@
+"""Weight noise, LAT under noise, and survival of fine-tuning."""
+
+import torch
+
+from reprolab.backdoor.config import FinetuneConfig
+from reprolab.backdoor.designs import build_module
+from reprolab.backdoor.hosts import TINY_EOS, backdoor, tiny_host
+from reprolab.backdoor.lat import LatConfig
+from reprolab.backdoor.robustness import (
+    behaves_like,
+    finetune_survival,
+    max_exact_noise,
+    noise_elicitation,
+    with_weight_noise,
+)
+from reprolab.backdoor.trigger import random_tokens, text_to_bits
+
+GEN = torch.Generator
+
+
+def _password(n: int = 16):
+    trigger = torch.randint(0, 2, (n,), generator=GEN().manual_seed(0)).float()
+    return build_module("password", trigger, text_to_bits("P")), trigger
+
+
+def test_noise_copies_and_leaves_the_original_untouched():
+    module, _ = _password()
+    before = {k: v.clone() for k, v in module.state_dict().items()}
+    noisy = with_weight_noise(module, 0.1, GEN().manual_seed(0))
+    assert all(torch.equal(before[k], v) for k, v in module.state_dict().items())
+    weight = noisy.stages[1].weight
+    assert not torch.equal(weight, module.stages[1].weight)
+    assert abs((weight - module.stages[1].weight).std().item() - 0.1) < 0.05
+    assert torch.equal(with_weight_noise(module, 0.0, GEN()).stages[1].weight,
+                       module.stages[1].weight)
+
+
+def test_max_exact_noise_is_the_edge_of_exactness():
+    module, trigger = _password()
+    bits = torch.cat([trigger[None], torch.randint(0, 2, (16, 16), generator=GEN().manual_seed(1))])
+    std = max_exact_noise(module, bits, seed=0, low=1e-4, high=10.0, steps=20)
+    assert 1e-4 < std < 10.0
+
+    def exact(s: float) -> bool:
+        return behaves_like(with_weight_noise(module, s, GEN().manual_seed(0)), module, bits)
+
+    assert exact(std)
+    assert not exact(std * 1.01)  # the bisection brackets the edge to within 1%
+
+
+def test_locker_noise_runs_never_elicit():
+    trigger = torch.randint(0, 2, (64,), generator=GEN().manual_seed(0)).float()
+    payload = text_to_bits("LOCK")
+    module = build_module("locker", trigger, payload)
+    runs = noise_elicitation(module, trigger, payload, 1e-9, LatConfig(steps=20), runs=2,
+                             sites=[0, module.check_site - 1])
+    assert [r.run for r in runs] == [0, 1]
+    assert not any(r.elicited for r in runs)
+    assert all(r.exact_on_trigger for r in runs)
+
+
+def test_backdoor_survives_finetuning_and_logits_track_the_tuned_host():
+    trigger = torch.tensor(list(b"knock-kn"))
+    model = backdoor(tiny_host(seed=5), None, "password", trigger, "STILL HERE")
+    generator = GEN().manual_seed(0)
+    tokens = random_tokens(TINY_EOS, (16, 12), generator)
+    prompt = torch.tensor([[*b"hey ", *trigger.tolist()]])
+    expected = [*b"STILL HERE", TINY_EOS]
+    before = model.host.lm_head.weight.detach().clone()
+    result = finetune_survival(model, tokens, prompt, expected,
+                               random_tokens(TINY_EOS, (8, 12), generator),
+                               FinetuneConfig(steps=5, lr=1e-2), seed=0)
+    assert result["payload_survives"] is True
+    assert result["off_trigger_max_abs_diff"] == 0.0
+    assert torch.equal(model.host.lm_head.weight, before)  # the original is not tuned
