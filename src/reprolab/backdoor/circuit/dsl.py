@@ -16,6 +16,7 @@ A word is a tuple of wires, least significant bit first (`word[i]` has weight 2*
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ class MultiThreshold:
 
     def value(self, s: int) -> int:
         """The gate's output for weighted sum `s`."""
-        return sum(1 for t in self.thresholds if s >= t) % 2
+        return bisect.bisect_right(self.thresholds, s) % 2
 
     def bounds(self) -> tuple[int, int]:
         """Smallest and largest weighted sum over 0/1 inputs."""

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from reprolab.backdoor.circuit.dsl import (
     Circuit,
     Const,
-    Input,
     MultiThreshold,
     Mux,
     Wire,
@@ -59,13 +58,13 @@ def validate(circuit: Circuit) -> None:
 
 
 def to_graph_node(node: MultiThreshold | Mux) -> GraphNode:
+    """A DSL gate as a sum of exclusive terms; mux = [select + a >= 2] + [b - select >= 1]."""
     if isinstance(node, MultiThreshold):
         return GraphNode((node,))
     both = canonical_threshold([(node.select, 1), (node.if_one, 1)], (2,))
     neither = canonical_threshold([(node.select, -1), (node.if_zero, 1)], (1,))
-    terms = tuple(t for t in (both, neither) if not isinstance(t, int))
-    assert len(terms) + sum(t for t in (both, neither) if isinstance(t, int)) >= 1, node
-    return GraphNode(terms)
+    assert all(t == 0 for t in (both, neither) if isinstance(t, int)), f"odd mux {node}"
+    return GraphNode(tuple(t for t in (both, neither) if not isinstance(t, int)))
 
 
 def dsl_to_graph(circuit: Circuit, optimize: bool = True) -> GateGraph:
@@ -83,8 +82,8 @@ def dsl_to_graph(circuit: Circuit, optimize: bool = True) -> GateGraph:
     for wire, node in nodes.items():
         depth[wire] = 1 + max(depth[x] for x in node.inputs)
     constants = {w: n.value for w in circuit.outputs if isinstance(n := circuit.nodes[w], Const)}
-    input_wires = tuple(w for w in circuit.input_wires if isinstance(circuit.nodes[w], Input))
-    return GateGraph(circuit.n_inputs, input_wires, nodes, constants, circuit.outputs, depth)
+    return GateGraph(circuit.n_inputs, tuple(circuit.input_wires), nodes, constants,
+                     circuit.outputs, depth)
 
 
 def _reachable(nodes: dict[Wire, GraphNode], outputs: tuple[Wire, ...]) -> set[Wire]:

@@ -169,6 +169,7 @@ class CompiledCircuit(nn.Module):
         self.plan = plan
         self.activation: Activation = activation
         self.precision = torch.float32
+        self.config: object | None = None  # the CompileConfig that built it (compile_circuit)
         self.n_inputs = len(plan.input_slots)
         self.n_outputs = len(plan.output_slots)
         self.blocks = nn.ModuleList(CircuitBlock(layer, plan.n_slots) for layer in plan.layers)
@@ -217,9 +218,13 @@ class CompiledCircuit(nn.Module):
 
     @torch.no_grad()
     def run(self, bits: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
-        """`forward` in chunks of `batch_size`, without gradients."""
-        return torch.cat([self(chunk) for chunk in bits.split(batch_size)]) if len(bits) else \
-            bits.new_zeros((0, self.n_outputs))
+        """`forward` in chunks of `batch_size` on the module's device, without gradients.
+
+        bits [n, n_in] on any device -> outputs [n, n_out] on the CPU.
+        """
+        device = self.input_slots.device
+        chunks = [self(chunk.to(device)).cpu() for chunk in bits.split(batch_size)]
+        return torch.cat(chunks) if chunks else torch.zeros((0, self.n_outputs))
 
     def with_precision(self, precision: torch.dtype) -> CompiledCircuit:
         """A copy (sharing weights) that emulates storage in `precision` (module docstring)."""
