@@ -21,6 +21,7 @@ from reprolab.lm.requests import LoglikelihoodRequest, LoglikelihoodResult
 
 
 def _common_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """How many leading tokens `a` and `b` share."""
     n = 0
     for x, y in zip(a, b, strict=False):
         if x != y:
@@ -113,16 +114,18 @@ def score_continuations(
     `max_packed_tokens**2`); a longer request runs alone. `max_length` (default: the model's
     context length) left-truncates context + continuation as lm-eval does. Raises ValueError for
     a continuation that has no tokens.
+
+    The model must be a decoder-only transformer whose forward takes a 4D attention mask and
+    position ids (Llama, Gemma 3, Qwen2, Mistral... in transformers 5).
     """
     assert batch_size > 0 and max_packed_tokens > 0, "batch sizes must be positive"
     max_length = max_length or resolve_max_length(model.config, tokenizer)
     encoder = PairEncoder(tokenizer)
     encoded = [encoder.encode(request, max_length) for request in requests]
-    results: list[LoglikelihoodResult | None] = [None] * len(encoded)
+    results: dict[int, LoglikelihoodResult] = {}
     with make_progress() as bar:
         task = bar.add_task("scoring", total=len(encoded), visible=progress)
         for members in plan_passes(encoded, batch_size, max_packed_tokens):
-            for i, result in zip(members, _score_pass(model, encoded, members), strict=True):
-                results[i] = result
+            results.update(zip(members, _score_pass(model, encoded, members), strict=True))
             bar.advance(task, len(members))
-    return results  # type: ignore[return-value]  # every slot is filled above
+    return [results[i] for i in range(len(encoded))]

@@ -232,7 +232,9 @@ def prepare_model(name: str) -> Path:
         work, staged = Path(tmp) / "gguf", Path(tmp) / "model"
         work.mkdir()
         convert_gguf(gguf_file(model, work), staged)
-        if target.exists():  # a stale, incomplete folder from an older layout
+        if is_prepared(name):  # another process finished first
+            return target
+        if target.exists():  # an incomplete folder without config.json
             shutil.rmtree(target)
         staged.rename(target)
     return target
