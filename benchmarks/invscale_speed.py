@@ -4,8 +4,10 @@ The same prepared model (default `smollm2-135m`) scores the same items: the firs
 of each task (default memo-trap and NeQA), one log-likelihood request per class. reprolab runs its
 whole per-task path (requests, deduplication, the shared-prefix scorer, the official metrics);
 lm-eval's HF backend answers the same requests and accuracy is taken as the argmax, as its
-`inverse_scaling_mc` tasks do. Model loading is outside both timings. One run; prints items/s of
-each, the speed ratio, and the largest per-request log-likelihood difference (must be < 1e-3).
+`inverse_scaling_mc` tasks do. Model loading and a warm-up on 4 items per task are outside both
+timings. One run; prints items/s of each, the speed ratio, and the largest per-request
+log-likelihood difference (must be < 1e-3). Run it on a quiet machine: other jobs on the same
+cores change one side's time and not the other's.
 
     REPROLAB_DATA_DIR=../shared/data uv run python benchmarks/invscale_speed.py
 """
@@ -60,6 +62,9 @@ def main(model_name: str, task_names: list[str], limit: int, batch_size: int) ->
     folder = resolve_model(model_name)
     model, tokenizer = load_model(folder, device="cpu")
     harness = HFLM(pretrained=folder, batch_size=batch_size, device="cpu", dtype="float32")
+    warm_up = [LoadedTask(t.name, t.task_type, t.examples[:4], t.source) for t in tasks]
+    run_reprolab(warm_up, model, tokenizer, batch_size)  # first passes pay one-off set-up costs
+    run_lm_eval(warm_up, harness)
     ours_s, ours_ll, ours_correct = run_reprolab(tasks, model, tokenizer, batch_size)
     theirs_s, theirs_ll, theirs_correct = run_lm_eval(tasks, harness)
     diff = max(abs(a - b) for a, b in zip(ours_ll, theirs_ll, strict=True))
