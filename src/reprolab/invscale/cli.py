@@ -84,6 +84,8 @@ def run_command(
 
 @app.command("pilot")
 def pilot_command(
+    runs: Annotated[str | None, typer.Option(help="Comma-separated run names (default: all).")]
+    = None,
     n_boot: Annotated[int, typer.Option(help="Bootstrap replicates.")] = 1000,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
     out: Annotated[Path | None, typer.Option(help="Run folder.")] = None,
@@ -93,7 +95,8 @@ def pilot_command(
     from reprolab.invscale.trends import TrendSettings
 
     try:
-        analysis = analyse_pilot(TrendSettings(n_boot=n_boot, seed=seed), out=out)
+        analysis = analyse_pilot(TrendSettings(n_boot=n_boot, seed=seed), out=out,
+                                 names=_split(runs) if runs else None)
     except USER_ERRORS as error:
         raise _fail(error) from None
     _print_table(analysis.primary_table, "Pilot runs: trend of the primary metric",
