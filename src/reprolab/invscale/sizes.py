@@ -45,13 +45,14 @@ KNOWN_SIZES: dict[str, ModelSize] = {
     **_family("OPT", 180e9, {
         "opt-125m": 125e6, "opt-350m": 350e6, "opt-1.3b": 1.3e9, "opt-2.7b": 2.7e9,
         "opt-6.7b": 6.7e9, "opt-13b": 13e9}),
-    # Packaged offline ladder. SmolLM2-135M: 2T tokens (Allal et al. 2025, arXiv 2502.02737);
-    # Gemma 3 270M: 6T tokens (Gemma 3 270M model card); Qwen2.5 bases: 18T tokens (Qwen2.5
-    # technical report, arXiv 2412.15115) before the Coder models' further code training.
+    # Packaged offline ladder (pretraining tokens; the instruction tuning after it is small).
+    # SmolLM2-135M: 2T tokens (Allal et al. 2025, arXiv 2502.02737); Gemma 3 270M: 6T tokens
+    # (Gemma 3 270M model card); Qwen2.5-Coder: the Qwen2.5 base's 18T tokens (arXiv 2412.15115)
+    # plus 5.5T tokens of continued code pretraining (Hui et al. 2024, arXiv 2409.12186).
     "smollm2-135m": ModelSize("smollm2-135m", "packaged", 134.5e6, 2e12),
     "gemma3-270m": ModelSize("gemma3-270m", "packaged", 268.1e6, 6e12),
-    "qwen2.5-coder-0.5b": ModelSize("qwen2.5-coder-0.5b", "packaged", 494e6),
-    "qwen2.5-coder-1.5b": ModelSize("qwen2.5-coder-1.5b", "packaged", 1.54e9),
+    "qwen2.5-coder-0.5b": ModelSize("qwen2.5-coder-0.5b", "packaged", 494e6, 23.5e12),
+    "qwen2.5-coder-1.5b": ModelSize("qwen2.5-coder-1.5b", "packaged", 1.54e9, 23.5e12),
 }
 
 
