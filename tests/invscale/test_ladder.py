@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
 import torch
 
-from reprolab.invscale.ladder import LadderConfig, run_ladder, slug
+from reprolab.invscale.ladder import LadderConfig, reanalyse_ladder, run_ladder, slug
 from reprolab.invscale.trends import TrendSettings
 from tests.lm.tiny_models import tiny_gemma3, tiny_llama
 
@@ -88,3 +89,18 @@ def test_bad_settings_are_refused_before_any_work():
         LadderConfig(models=("a", "a"))
     with pytest.raises(ValueError, match="source must be one of"):
         LadderConfig(source="web")  # type: ignore[arg-type]
+
+
+def test_a_run_is_reanalysed_from_its_files_even_when_cut_short(ladder, tmp_path):
+    result, _, root = ladder
+    copy = tmp_path / "copy"
+    shutil.copytree(result.record.folder, copy)
+    again = reanalyse_ladder(copy, TrendSettings(n_boot=30, seed=1))
+    assert again.summary["value"].tolist() == pytest.approx(result.summary["value"].tolist())
+    for task in ("quotes", "lazy"):
+        (copy / task / f"{slug(str(root / 'tiny-gemma3'))}.jsonl").unlink()
+    partial = reanalyse_ladder(copy)
+    assert set(partial.summary["model"]) == {str(root / "tiny-llama")}
+    assert partial.trends.empty  # one model: intervals but no trend
+    with pytest.raises(FileNotFoundError, match="not a ladder run folder"):
+        reanalyse_ladder(tmp_path)

@@ -131,3 +131,23 @@ def parity_command(
     Console().print(table)
     if not all(r.identical_accuracy and r.max_abs_loglik_difference < 1e-3 for r in results):
         raise typer.Exit(1)
+
+
+@app.command("analyse")
+def analyse_command(
+    run_folder: Annotated[Path, typer.Argument(help="A folder written by `invscale run`.")],
+    n_boot: Annotated[int, typer.Option(help="Bootstrap replicates.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+) -> None:
+    """Recompute a ladder run's trends, tables and figures from its per-example files."""
+    from reprolab.invscale.ladder import reanalyse_ladder
+    from reprolab.invscale.trends import TrendSettings
+
+    try:
+        result = reanalyse_ladder(run_folder, TrendSettings(n_boot=n_boot, seed=seed))
+    except USER_ERRORS as error:
+        raise _fail(error) from None
+    if not result.trends.empty:
+        _print_table(result.trends, "Trends over the ladder",
+                     ["task", "metric", "values", "trend", "p(trend)", "paper"])
+    console.print(f"updated: {result.record.folder}")

@@ -3,6 +3,7 @@
 Layout of the record (`runs/invscale/<time>-ladder/` unless `out` is given)::
 
     config.json                   the LadderConfig, seed and versions
+    sizes.json                    each finished model's parameters and training tokens
     <task>/<model>.csv            the organisers' per-example columns (`index,loss,correct,...`);
                                   names made file-safe (`pilot:x` -> `pilot_x`, `a/b` -> `a_b`)
     <task>/<model>.jsonl          the same rows with per-class log-probs and predictions
@@ -14,6 +15,7 @@ Layout of the record (`runs/invscale/<time>-ladder/` unless `out` is given)::
 from __future__ import annotations
 
 import gc
+import json
 import re
 from dataclasses import dataclass, field
 from functools import partial
@@ -22,7 +24,7 @@ from typing import get_args
 
 import pandas as pd
 
-from reprolab.core.records import RunRecord
+from reprolab.core.records import RunRecord, write_json
 from reprolab.core.seeding import seed_everything
 from reprolab.invscale.analysis import (
     MetricTrend,
@@ -36,9 +38,10 @@ from reprolab.invscale.examples import TASK_TYPES, TaskType
 from reprolab.invscale.plots import scaling_figure
 from reprolab.invscale.sizes import ModelSize, model_size
 from reprolab.invscale.tasks import LoadedTask, Source, load_task
-from reprolab.invscale.trends import TrendSettings
+from reprolab.invscale.trends import DEFAULT_TREND_SETTINGS, TrendSettings
 
 STUDY = "invscale"
+SIZES_FILE = "sizes.json"
 
 
 @dataclass(frozen=True)
@@ -136,24 +139,11 @@ def _results(tasks: list[LoadedTask], trends: list[MetricTrend]) -> dict:
     return results
 
 
-def run_ladder(config: LadderConfig, *, out: Path | None = None) -> LadderResult:
-    """Evaluate every task on every model, then analyse trends; returns the record and tables.
-
-    Per-example files are written as each model finishes, so an interrupted run keeps them.
-    """
-    seed_everything(config.seed)
-    tasks = [load_task(name, limit=config.limit, source=config.source,
-                       task_type=config.task_type) for name in config.tasks]
-    assert len({t.name for t in tasks}) == len(tasks), "two tasks share a name"
-    record = RunRecord.create(STUDY, "ladder", config, seed=config.seed, out=out)
-    sizes: dict[str, ModelSize] = {}
-    frames: dict[str, dict[str, pd.DataFrame]] = {t.name: {} for t in tasks}
-    for name in config.models:
-        sizes[name], by_task = _evaluate_model(name, tasks, config, record)
-        for task_name, frame in by_task.items():
-            frames[task_name][name] = frame
-    trends = [trend for task in tasks
-              for trend in metric_trends(task, frames[task.name], sizes, config.trend)]
+def _analyse(record: RunRecord, tasks: list[LoadedTask],
+             frames: dict[str, dict[str, pd.DataFrame]], sizes: dict[str, ModelSize],
+             settings: TrendSettings) -> LadderResult:
+    trends = [trend for task in tasks if frames[task.name]
+              for trend in metric_trends(task, frames[task.name], sizes, settings)]
     summary, table = summary_table(trends), trend_table(trends)
     record.write_table("summary.csv", summary)
     record.write_table("trends.csv", table)
@@ -163,3 +153,50 @@ def run_ladder(config: LadderConfig, *, out: Path | None = None) -> LadderResult
             figures.append(record.save_figure(name, scaling_figure(chosen)))
     record.write_results(_results(tasks, trends))
     return LadderResult(record, summary, table, trends, figures)
+
+
+def _load_tasks(config: LadderConfig) -> list[LoadedTask]:
+    tasks = [load_task(name, limit=config.limit, source=config.source,
+                       task_type=config.task_type) for name in config.tasks]
+    if len({slug(t.name) for t in tasks}) != len(tasks):
+        raise ValueError(f"two tasks would share a folder: {[t.name for t in tasks]}")
+    return tasks
+
+
+def run_ladder(config: LadderConfig, *, out: Path | None = None) -> LadderResult:
+    """Evaluate every task on every model, then analyse trends; returns the record and tables.
+
+    Per-example files and `sizes.json` are written as each model finishes, so an interrupted run
+    keeps them (`reanalyse_ladder` analyses what is there).
+    """
+    seed_everything(config.seed)
+    tasks = _load_tasks(config)
+    record = RunRecord.create(STUDY, "ladder", config, seed=config.seed, out=out)
+    sizes: dict[str, ModelSize] = {}
+    frames: dict[str, dict[str, pd.DataFrame]] = {t.name: {} for t in tasks}
+    for name in config.models:
+        sizes[name], by_task = _evaluate_model(name, tasks, config, record)
+        write_json(record.path(SIZES_FILE), sizes)
+        for task_name, frame in by_task.items():
+            frames[task_name][name] = frame
+    return _analyse(record, tasks, frames, sizes, config.trend)
+
+
+def reanalyse_ladder(folder: Path, settings: TrendSettings = DEFAULT_TREND_SETTINGS
+                     ) -> LadderResult:
+    """Recompute the trends, tables and figures of a ladder run folder from its per-example
+    files (also of a run that stopped early: the models it finished are used)."""
+    try:
+        saved = json.loads((folder / "config.json").read_text())["config"]
+        stored_sizes = json.loads((folder / SIZES_FILE).read_text())
+    except (OSError, json.JSONDecodeError, KeyError) as error:
+        raise FileNotFoundError(f"{folder} is not a ladder run folder ({error}).") from None
+    config = LadderConfig(tasks=tuple(saved["tasks"]), models=tuple(saved["models"]),
+                          limit=saved["limit"], source=saved["source"],
+                          task_type=saved["task_type"], trend=settings)
+    sizes = {name: ModelSize(**stored) for name, stored in stored_sizes.items()}
+    tasks = _load_tasks(config)
+    frames = {task.name: {name: pd.read_json(path, lines=True) for name in sizes
+                          if (path := folder / slug(task.name) / f"{slug(name)}.jsonl").exists()}
+              for task in tasks}
+    return _analyse(RunRecord(folder), tasks, frames, sizes, settings)

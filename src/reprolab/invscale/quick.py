@@ -63,7 +63,8 @@ def run_quick(ctx: QuickContext, settings: QuickSettings = DEFAULT_QUICK) -> Qui
                    f"{row['trend']} (p={row['p(trend)']:.2f})", row["paper"], row["values"])
         for row in ladder.trends.to_dict("records")
     ]
-    tables = [(f"Packaged ladder on memo-trap and NeQA, {subset} of each (a subset)",
+    tables = [(f"Packaged ladder on {', '.join(settings.tasks)}, {subset} of each (a subset); "
+               "'paper' is the trend on the prize's ladders (GPT-3, OPT and others)",
                ladder.trends), ("Per model, with 95% bootstrap intervals", ladder.summary)]
     figures = [(f"Packaged ladder ({', '.join(models)}), {subset}", path)
                for path in ladder.figures]
