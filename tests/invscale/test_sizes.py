@@ -15,10 +15,9 @@ def test_published_sizes_and_6nd_compute():
     assert KNOWN_SIZES["opt-1.3b"].family == "OPT"
 
 
-def test_counted_parameters_replace_the_table_but_keep_its_tokens():
-    counted = model_size("smollm2-135m", 134_515_008)
-    assert counted.parameters == 134_515_008
-    assert counted.training_flops == pytest.approx(6 * 134_515_008 * 2e12)
+def test_published_counts_win_and_unknown_models_are_counted():
+    assert model_size("qwen2.5-coder-0.5b", 630_167_424).parameters == 494e6  # untied copy
+    assert model_size("smollm2-135m").training_flops == pytest.approx(6 * 134.5e6 * 2e12)
     local = model_size("/models/mine", 1000)
     assert (local.family, local.parameters, local.training_flops) == ("other", 1000.0, None)
     with pytest.raises(KeyError, match="No known size"):

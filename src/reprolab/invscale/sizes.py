@@ -57,16 +57,11 @@ KNOWN_SIZES: dict[str, ModelSize] = {
 
 
 def model_size(name: str, counted_parameters: int | None = None) -> ModelSize:
-    """Size of model `name`: the table's entry, else `counted_parameters` of the loaded model.
-
-    A counted number replaces the table's parameter count (keeping its tokens), so a local
-    checkpoint is placed where it really is.
-    """
-    known = KNOWN_SIZES.get(name)
-    if counted_parameters is None:
-        if known is None:
-            raise KeyError(f"No known size for model {name!r}; load it to count its parameters.")
+    """Size of model `name`: the table's published entry, else `counted_parameters` of the loaded
+    model. Published counts win because a dequantised checkpoint can count more (an output
+    matrix untied from the embeddings is counted twice)."""
+    if (known := KNOWN_SIZES.get(name)) is not None:
         return known
-    if known is None:
-        return ModelSize(name, "other", float(counted_parameters))
-    return ModelSize(name, known.family, float(counted_parameters), known.training_tokens)
+    if counted_parameters is None:
+        raise KeyError(f"No known size for model {name!r}; load it to count its parameters.")
+    return ModelSize(name, "other", float(counted_parameters))
