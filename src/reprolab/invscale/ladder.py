@@ -150,7 +150,7 @@ def _analyse(record: RunRecord, tasks: list[LoadedTask],
     figures = []
     for flops, name in ((False, "scaling"), (True, "scaling_flops")):
         if chosen := panels(trends, flops=flops):
-            figures.append(record.save_figure(name, scaling_figure(chosen)))
+            figures.append(record.save_figure(name, scaling_figure(chosen, ncols=2)))
     record.write_results(_results(tasks, trends))
     return LadderResult(record, summary, table, trends, figures)
 
