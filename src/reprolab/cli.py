@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from reprolab.core import data as data_mod
@@ -38,7 +39,7 @@ def main(
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one error line and return the Exit to raise."""
-    console.print(f"[red]error:[/red] {message}")
+    console.print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(code)
 
 
@@ -77,7 +78,7 @@ def data_verify(
         try:
             report = data_mod.verify(name)
         except (KeyError, data_mod.MissingDataError) as error:
-            console.print(f"[yellow]{name}: skipped[/yellow] ({error})")
+            console.print(f"[yellow]{name}: skipped[/yellow] ({escape(str(error))})")
             continue
         status = "[green]ok[/green]" if report.passed else "[red]FAILED[/red]"
         console.print(f"{name}: {status} {len(report.ok)} files match", end="")

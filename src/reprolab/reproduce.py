@@ -7,6 +7,7 @@ import traceback
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from reprolab.core.data import MissingDataError
 from reprolab.core.report import QuickContext, QuickResult, build_report
@@ -51,7 +52,7 @@ def reproduce_studies(
         seconds = time.perf_counter() - start
         line = {"ok": "[green]ok[/green]", "skipped": "[yellow]skipped[/yellow]",
                 "failed": "[red]failed[/red]"}[result.status]
-        detail = "" if result.status == "ok" else f": {result.summary}"
+        detail = "" if result.status == "ok" else f": {escape(result.summary)}"
         console.print(f"{name}: {line} in {seconds:.1f}s{detail}")
         results.append(result)
         build_report(results, out)  # rewrite after each study so nothing is lost
