@@ -37,8 +37,8 @@ def report(tmp_path):
 
 
 def test_markdown_table():
-    frame = pd.DataFrame({"a": [1, 2.0], "b": ["x", None]})
-    expected = ["| a | b |", "|---|---|", "| 1 | x |", "| 2 | — |"]
+    frame = pd.DataFrame({"a": [1, 2.0], "b": ["|x|", None]})
+    expected = ["| a | b |", "|---|---|", "| 1 | \\|x\\| |", "| 2 | — |"]
     assert markdown_table(frame).splitlines() == expected
 
 

@@ -56,7 +56,7 @@ def _fmt(value: Any) -> str:
         return "—"
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(value)
+    return str(value).replace("|", "\\|")
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
