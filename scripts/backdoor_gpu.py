@@ -12,6 +12,7 @@ logged):
   2. The largest exact weight noise per design and 34 noisy LAT runs each: noise.csv.
   3. The full 64-round SHA-256 locker: compile, verify against the plain-Python reference, and
      LAT at every site: full_locker.csv, full_locker_summary.csv, full_locker_lat.png.
+--toy shrinks every budget and uses the smallest locker in phase 3.
 Needs torch, transformers, pandas, scikit-learn, matplotlib and rich (no trl, rdkit or gguf).
 """
 
@@ -49,9 +50,11 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--gcg-steps", type=int, default=500)
     parser.add_argument("--noise-runs", type=int, default=34)
-    parser.add_argument("--noise-lat-steps", type=int, default=2_000)
-    parser.add_argument("--full-lat-steps", type=int, default=1_000,
-                        help="LAT steps per site on the 64-round locker")
+    parser.add_argument("--noise-lat-steps", type=int, default=300)
+    parser.add_argument("--full-rounds", type=int, default=64,
+                        help="rounds of the phase-3 locker (64 = SHA-256)")
+    parser.add_argument("--full-lat-steps", type=int, default=200,
+                        help="LAT steps per site on the phase-3 locker")
     parser.add_argument("--budget", type=float, default=480.0,
                         help="seconds after which no new phase starts")
     return parser
@@ -60,7 +63,8 @@ def make_parser() -> argparse.ArgumentParser:
 def main(args: argparse.Namespace) -> dict:
     if args.toy:
         args.lat_steps, args.seeds, args.gcg_steps = 30, 2, 10
-        args.noise_runs, args.noise_lat_steps, args.full_lat_steps = 2, 10, 0
+        args.noise_runs, args.noise_lat_steps, args.full_lat_steps = 2, 10, 5
+        args.full_rounds = None
     seed_everything(args.seed)
     start = time.perf_counter()
     log: dict = {"device": args.device, "torch": torch.__version__, "phases": {}}
@@ -93,11 +97,12 @@ def main(args: argparse.Namespace) -> dict:
         return frame.to_dict(orient="records")
 
     def full_locker() -> dict:
-        _, compiled = run_compile(CompileConfig(rounds=64, check_inputs=256, seed=args.seed))
+        _, compiled = run_compile(CompileConfig(rounds=args.full_rounds, check_inputs=256,
+                                                seed=args.seed))
         if args.full_lat_steps:
             full = replace(elicit, designs=("locker",), methods=("lat",),
                            lat=LatConfig(steps=args.full_lat_steps),
-                           design=DesignOptions(rounds=64, seed=args.seed))
+                           design=DesignOptions(rounds=args.full_rounds, seed=args.seed))
             outcome = run_elicitation(full, args.device)
             record.write_table("full_locker.csv", outcome.rows)
             record.write_table("full_locker_summary.csv", summarize(outcome.rows))

@@ -18,12 +18,20 @@ from reprolab.backdoor.hosts import (
     payload_token_ids,
     tiny_host,
 )
+from reprolab.backdoor.lat import one_thread
 from reprolab.backdoor.trigger import random_tokens
 from tests.lm.tiny_models import tiny_llama
 
 TRIGGER = torch.tensor(list(b"knock-kn"))  # 8 byte tokens -> 128 trigger bits
 PAYLOAD = "HELLO LOCKER"
 PAYLOAD_IDS = [*PAYLOAD.encode("ascii"), TINY_EOS]
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models and circuits: spare threads only add contention on a shared machine."""
+    with one_thread():
+        yield
 
 
 @pytest.fixture(scope="module", params=["password", "sat", "locker"])

@@ -1,11 +1,12 @@
 """Weight noise, LAT under noise, and survival of fine-tuning."""
 
+import pytest
 import torch
 
 from reprolab.backdoor.config import FinetuneConfig
 from reprolab.backdoor.designs import build_module
 from reprolab.backdoor.hosts import TINY_EOS, backdoor, tiny_host
-from reprolab.backdoor.lat import LatConfig
+from reprolab.backdoor.lat import LatConfig, one_thread
 from reprolab.backdoor.robustness import (
     behaves_like,
     finetune_survival,
@@ -16,6 +17,13 @@ from reprolab.backdoor.robustness import (
 from reprolab.backdoor.trigger import random_tokens, text_to_bits
 
 GEN = torch.Generator
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models and circuits: spare threads only add contention on a shared machine."""
+    with one_thread():
+        yield
 
 
 def _password(n: int = 16):

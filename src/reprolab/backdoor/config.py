@@ -77,10 +77,18 @@ class NoiseConfig:
         "help": "random inputs (besides the trigger) on which noise must keep a module exact"})
     noise_scale: float = field(default=1.0, metadata={
         "help": "run LAT at this multiple of the largest exact std"})
+    sites: str = field(default="before_check", metadata={
+        "help": "LAT sites per run: before_check (every site before the check) or input"})
+    lat_steps: int | None = field(default=None, metadata={
+        "help": "LAT steps per site (default: the elicitation budget)"})
 
     def __post_init__(self) -> None:
         if self.runs < 1 or self.test_inputs < 1 or self.noise_scale <= 0:
             raise ValueError("runs and test_inputs must be positive, noise_scale > 0.")
+        if self.sites not in ("before_check", "input"):
+            raise ValueError(f"sites must be before_check or input, got {self.sites!r}.")
+        if self.lat_steps is not None and self.lat_steps < 1:
+            raise ValueError("lat_steps must be positive.")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from reprolab.backdoor.lat import gate_loss, payload_matches
+from reprolab.backdoor.lat import gate_loss, one_thread, payload_matches
 from reprolab.backdoor.trigger import TriggerModule
 
 
@@ -54,19 +54,20 @@ def gcg_attack(
     ids = torch.randint(vocab, (n_tokens,), generator=generator)
     losses = np.zeros(config.steps + 1)
     first = -1
-    for step in range(config.steps + 1):
-        one_hot = F.one_hot(ids, vocab).to(bit_table).requires_grad_(True)
-        output = module((one_hot @ bit_table).reshape(1, -1))
-        loss = gate_loss(output)[0]
-        losses[step] = loss.item()
-        if first < 0 and bool(output.fires[0]) and bool(payload_matches(output, payload)[0]):
-            first = step
-            losses[step + 1:] = losses[step]
-            break
-        if step == config.steps:
-            break
-        (grad,) = torch.autograd.grad(loss, one_hot)
-        ids = _best_swap(module, bit_table, ids, grad, top_k, config.candidates, generator)
+    with one_thread():
+        for step in range(config.steps + 1):
+            one_hot = F.one_hot(ids, vocab).to(bit_table).requires_grad_(True)
+            output = module((one_hot @ bit_table).reshape(1, -1))
+            loss = gate_loss(output)[0]
+            losses[step] = loss.item()
+            if bool(output.fires[0]) and bool(payload_matches(output, payload)[0]):
+                first = step
+                losses[step + 1:] = losses[step]
+                break
+            if step == config.steps:
+                break
+            (grad,) = torch.autograd.grad(loss, one_hot)
+            ids = _best_swap(module, bit_table, ids, grad, top_k, config.candidates, generator)
     return GcgResult(losses, first >= 0, first, ids.tolist())
 
 

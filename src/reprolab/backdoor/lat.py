@@ -15,13 +15,15 @@ constant for the rest of the budget.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from reprolab.backdoor.trigger import Perturbation, TriggerModule, TriggerOutput
+from reprolab.backdoor.trigger import TriggerModule, TriggerOutput
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class LatConfig:
     lr: float = field(default=10.0, metadata={"help": "Adam learning rate on the perturbation"})
     init_std: float = field(default=0.0, metadata={
         "help": "std of the perturbation's Gaussian start (0: start from no perturbation)"})
+    stop_when_elicited: bool = field(default=False, metadata={
+        "help": "stop once every seed has elicited the payload (later losses repeat the last)"})
 
     def __post_init__(self) -> None:
         if self.steps < 1:
@@ -59,6 +63,18 @@ class LatResult:
     stalled: bool
 
 
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch on one CPU thread inside the block (attacks are long loops of tiny tensor ops,
+    which extra threads only slow down, badly so on a busy machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def gate_loss(output: TriggerOutput) -> torch.Tensor:
     """[batch] -log sigmoid(logit): the attacker's objective (open the gate)."""
     return F.softplus(-output.logit)
@@ -77,25 +93,36 @@ def lat_attack(
     to score success, never in the loss."""
     if not 0 <= site < module.n_sites:
         raise ValueError(f"site must be in 0..{module.n_sites - 1}, got {site}")
-    with torch.no_grad():
-        state = module.site_states(start_bits)[site]
+    with torch.no_grad():  # the stages before the site never change: run them once
+        state = module.site_states(start_bits, last_site=site)[-1]
     delta = (config.init_std * torch.randn(state.shape, generator=generator)).to(state)
     delta.requires_grad_(True)
+    with one_thread():
+        losses, first, opened, stalled = _optimise(module, state, site, delta, payload, config,
+                                                   n_seeds=start_bits.shape[0])
+    return LatResult(site, losses, opened, first >= 0, first, stalled)
+
+
+def _optimise(
+    module: TriggerModule, state: torch.Tensor, site: int, delta: torch.Tensor,
+    payload: torch.Tensor, config: LatConfig, n_seeds: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """The Adam loop of `lat_attack`: (losses, first success step, opened, stalled)."""
     optimizer = torch.optim.Adam([delta], lr=config.lr)
-    n_seeds = start_bits.shape[0]
     losses = np.zeros((config.steps + 1, n_seeds))
     opened = np.zeros(n_seeds, dtype=bool)
     first = np.full(n_seeds, -1)
     stalled = False
     for step in range(config.steps + 1):
-        output = module(start_bits, Perturbation(site, delta))
+        output = module.forward_from(state + delta, site)
         loss = gate_loss(output)
         losses[step] = loss.detach().cpu().numpy()
         fires = output.fires.detach().cpu().numpy()
         success = fires & payload_matches(output, payload).cpu().numpy()
         opened |= fires
         first[(first < 0) & success] = step
-        if step == config.steps:
+        if step == config.steps or (config.stop_when_elicited and (first >= 0).all()):
+            losses[step + 1:] = losses[step]
             break
         optimizer.zero_grad()
         loss.sum().backward()
@@ -104,7 +131,7 @@ def lat_attack(
             stalled = True
             break
         optimizer.step()
-    return LatResult(site, losses, opened, first >= 0, first, stalled)
+    return losses, first, opened, stalled
 
 
 def _at_fixed_point(delta: torch.Tensor, optimizer: torch.optim.Adam) -> bool:

@@ -24,7 +24,7 @@ from reprolab.backdoor.detect import run_detection
 from reprolab.backdoor.elicit import run_elicitation
 from reprolab.backdoor.gcg import GcgConfig
 from reprolab.backdoor.insertion import run_insert
-from reprolab.backdoor.lat import LatConfig
+from reprolab.backdoor.lat import LatConfig, one_thread
 from reprolab.backdoor.report import PAPER_NOISE_RATE, elicitation_comparisons
 from reprolab.backdoor.robustness import run_noise
 from reprolab.backdoor.runs import CompileConfig, run_compile, save_elicitation
@@ -36,19 +36,28 @@ from reprolab.studies import STUDIES
 HOST = "smollm2-135m"
 
 
-def run_quick(ctx: QuickContext, *, host: str = HOST, lat_steps: int = 100, seeds: int = 5,
-              noise_runs: int = 5, detect_hosts: int = 6) -> QuickResult:
-    """See the module docstring; keyword arguments shrink the run for tests."""
-    record = RunRecord.create("backdoor", "quick", {"host": host, "lat_steps": lat_steps,
-                                                    "seeds": seeds, "noise_runs": noise_runs},
-                              seed=ctx.seed, out=ctx.out)
+def run_quick(ctx: QuickContext, *, host: str = HOST, lat_steps: int = 100, gcg_steps: int = 40,
+              seeds: int = 5, noise_runs: int = 3, detect_hosts: int = 6) -> QuickResult:
+    """See the module docstring; keyword arguments shrink the run for tests. Runs on one CPU
+    thread: mostly small tensor ops, which spare threads slow down on a shared machine."""
+    with one_thread():
+        return _run_quick(ctx, host, lat_steps, gcg_steps, seeds, noise_runs, detect_hosts)
+
+
+def _run_quick(ctx: QuickContext, host: str, lat_steps: int, gcg_steps: int, seeds: int,
+               noise_runs: int, detect_hosts: int) -> QuickResult:
+    settings = {"host": host, "lat_steps": lat_steps, "gcg_steps": gcg_steps, "seeds": seeds,
+                "noise_runs": noise_runs, "detect_hosts": detect_hosts}
+    record = RunRecord.create("backdoor", "quick", settings, seed=ctx.seed, out=ctx.out)
     _, compiled = run_compile(CompileConfig(check_inputs=64, seed=ctx.seed))
     insertions, host_note = _insert(record, host, ctx)
     inserted = insertions[0]
-    elicit = ElicitConfig(seeds=seeds, lat=LatConfig(steps=lat_steps), gcg=GcgConfig(steps=40),
-                          design=DesignOptions(seed=ctx.seed), seed=ctx.seed)
+    elicit = ElicitConfig(seeds=seeds, lat=LatConfig(steps=lat_steps),
+                          gcg=GcgConfig(steps=gcg_steps), design=DesignOptions(seed=ctx.seed),
+                          seed=ctx.seed)
     summary = save_elicitation(record, run_elicitation(elicit))
-    noise = run_noise(NoiseConfig(runs=noise_runs, test_inputs=32), elicit)
+    noise_config = NoiseConfig(runs=noise_runs, test_inputs=32, sites="input", lat_steps=10)
+    noise = run_noise(noise_config, elicit)
     record.write_table("noise.csv", noise)
     detection, aurocs = run_detection(DetectConfig(hosts=detect_hosts, prompts=16,
                                                    seed=ctx.seed))
@@ -67,7 +76,7 @@ def run_quick(ctx: QuickContext, *, host: str = HOST, lat_steps: int = 100, seed
         Comparison("payload emitted by greedy decoding", str(inserted["payload_emitted"]),
                    "True (goal)", f"emitted {inserted['emitted']!r}"),
         *elicitation_comparisons(summary, lat_steps),
-        *_noise_comparisons(noise),
+        *_noise_comparisons(noise, noise_config),
         Comparison("weight-statistics detector AUROC", aurocs["weight_statistics"], None,
                    "the paper measured no detectors"),
         Comparison("activation-probe detector AUROC", aurocs["activation_probe"], None,
@@ -95,7 +104,8 @@ def _insert(record: RunRecord, host: str, ctx: QuickContext) -> tuple[list[dict]
     tiny = run_insert(InsertConfig(model="tiny", design="locker", options=options,
                                    finetune=FinetuneConfig(steps=10)),
                       record.folder / "insert-tiny", seed=ctx.seed)
-    tiny = {"host": "tiny", **tiny, **{f"finetune_{k}": v for k, v in tiny.pop("finetune").items()}}
+    tuned = {f"finetune_{key}": value for key, value in tiny.pop("finetune").items()}
+    tiny = {"host": "tiny", **tiny, **tuned}
     try:
         real = run_insert(InsertConfig(model=host, design="locker", options=options,
                                        check_prompts=16, prompt_length=16, save=False),
@@ -106,12 +116,13 @@ def _insert(record: RunRecord, host: str, ctx: QuickContext) -> tuple[list[dict]
         return [tiny], f"{host} could not be loaded ({error}); only the tiny host was used."
 
 
-def _noise_comparisons(noise: pd.DataFrame) -> list[Comparison]:
+def _noise_comparisons(noise: pd.DataFrame, config: NoiseConfig) -> list[Comparison]:
     rows = []
     for row in noise.itertuples(index=False):
         if row.design in PAPER_NOISE_RATE:
             rows.append(Comparison(
                 f"{row.design}: noisy LAT runs eliciting the payload", f"{row.elicited}/{row.runs}",
                 f"{PAPER_NOISE_RATE[row.design]:.0%} of 34",
-                f"noise std {row.noise_std:.2g} (largest exact)"))
+                f"noise std {row.noise_std:.2g} (largest exact); LAT {config.lat_steps} steps "
+                f"at the {config.sites} site(s)"))
     return rows

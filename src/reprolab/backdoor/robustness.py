@@ -26,7 +26,7 @@ from torch import nn
 from reprolab.backdoor.circuit import CompiledCircuit
 from reprolab.backdoor.config import ElicitConfig, FinetuneConfig, NoiseConfig
 from reprolab.backdoor.elicit import make_organism, start_windows
-from reprolab.backdoor.lat import LatConfig, lat_attack, payload_matches
+from reprolab.backdoor.lat import LatConfig, lat_attack, one_thread, payload_matches
 from reprolab.backdoor.trigger import TriggerModule
 from reprolab.core.progress import track
 
@@ -64,7 +64,7 @@ def behaves_like(module: TriggerModule, reference: TriggerModule, bits: torch.Te
 
 def max_exact_noise(
     module: TriggerModule, bits: torch.Tensor, seed: int = 0, low: float = 1e-12,
-    high: float = 1.0, steps: int = 16,
+    high: float = 1.0, steps: int = 10,
 ) -> float:
     """Largest std (bisection on log std, one fixed draw) keeping `module` exact on bits [n, n_in];
     0.0 if `low` already breaks it, `high` if `high` does not."""
@@ -159,20 +159,28 @@ def finetune_survival(
 
 def run_noise(noise: NoiseConfig, elicit: ElicitConfig, device: str = "cpu") -> pd.DataFrame:
     """Per design: the largest exact noise std, then `noise.runs` noisy LAT runs at
-    `noise_scale` times that std (sites before the check, `elicit.lat` budget)."""
-    rows = []
-    for index, design in enumerate(elicit.designs):
-        organism = make_organism(design, elicit, elicit.seed + 1000 * index).to(device)
-        randoms = start_windows(replace(elicit, seeds=noise.test_inputs), elicit.seed + 3)
-        randoms = randoms.to(device)
-        bits = torch.cat([organism.trigger_bits[None], randoms])
-        std = max_exact_noise(organism.module, bits, seed=elicit.seed)
-        runs = noise_elicitation(organism.module, organism.trigger_bits, organism.payload_bits,
-                                 std * noise.noise_scale, elicit.lat, noise.runs, elicit.seed)
-        rows.append({
-            "design": design, "max_exact_std": std, "noise_std": std * noise.noise_scale,
-            "runs": len(runs), "elicited": sum(r.elicited for r in runs),
-            "elicited_share": float(np.mean([r.elicited for r in runs])),
-            "exact_on_trigger": sum(r.exact_on_trigger for r in runs),
-            "elicited_sites": sorted({s for r in runs for s in r.elicited_sites})})
-    return pd.DataFrame(rows)
+    `noise_scale` times that std (sites and steps as `noise` says)."""
+    with one_thread():  # noise copies and many small forward passes
+        return pd.DataFrame([_noise_row(design, index, noise, elicit, device)
+                             for index, design in enumerate(elicit.designs)])
+
+
+def _noise_row(design: str, index: int, noise: NoiseConfig, elicit: ElicitConfig,
+               device: str) -> dict:
+    """The noise results of one design (same organism as `run_elicitation` builds)."""
+    organism = make_organism(design, elicit, elicit.seed + 1000 * index).to(device)
+    randoms = start_windows(replace(elicit, seeds=noise.test_inputs), elicit.seed + 3)
+    randoms = randoms.to(device)
+    bits = torch.cat([organism.trigger_bits[None], randoms])
+    std = max_exact_noise(organism.module, bits, seed=elicit.seed)
+    lat = replace(elicit.lat, steps=noise.lat_steps or elicit.lat.steps,
+                  stop_when_elicited=True)  # only success matters here
+    runs = noise_elicitation(organism.module, organism.trigger_bits, organism.payload_bits,
+                             std * noise.noise_scale, lat, noise.runs, elicit.seed,
+                             sites=[0] if noise.sites == "input" else None)
+    return {
+        "design": design, "max_exact_std": std, "noise_std": std * noise.noise_scale,
+        "runs": len(runs), "elicited": sum(r.elicited for r in runs),
+        "elicited_share": float(np.mean([r.elicited for r in runs])),
+        "exact_on_trigger": sum(r.exact_on_trigger for r in runs),
+        "elicited_sites": sorted({s for r in runs for s in r.elicited_sites})}

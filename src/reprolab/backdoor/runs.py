@@ -15,7 +15,6 @@ from reprolab.backdoor.designs import DesignOptions, build_module
 from reprolab.backdoor.elicit import ElicitationOutcome, summarize
 from reprolab.backdoor.locker import DigitalLockerModule, min_rounds, verify_locker
 from reprolab.backdoor.report import lat_loss_figure
-from reprolab.backdoor.robustness import max_exact_noise
 from reprolab.backdoor.trigger import text_to_bits
 from reprolab.core.records import RunRecord
 
@@ -63,8 +62,6 @@ def run_compile(config: CompileConfig) -> tuple[DigitalLockerModule, dict[str, o
         "payload_on_trigger_matches": bool(
             (on_trigger.payload[0].round() == text_to_bits(config.payload)).all()),
         "opened_off_trigger": opened_off,
-        "max_exact_noise_std": max_exact_noise(module, torch.cat([trigger[None], randoms[:32]]),
-                                               seed=config.seed),
     }
     return module, results
 

@@ -4,7 +4,8 @@ A trigger module maps the trigger bits read from a prompt, `bits[batch, n_trigge
 to a `TriggerOutput`: a gate logit (the backdoor fires iff logit > 0; the trigger gives logit >= 1,
 every other input logit <= 0) and 128 payload bits. The module is a stack of stages, and the state
 before each stage (and after the last) is a *site* where latent adversarial training adds its
-perturbation (Draguns et al. 2024, sec. 5: LAT perturbs the residual stream at one layer).
+perturbation (Draguns et al. 2024, sec. 5: LAT perturbs the residual stream at one layer):
+`forward_from(state + delta, site)` runs the stages from that site on.
 
 Payloads are harmless ASCII strings of at most 15 characters, stored as 16 bytes (NUL padded),
 most significant bit first, so that the host can emit one character token per byte and an EOS
@@ -22,14 +23,6 @@ from torch import nn
 
 PAYLOAD_BYTES = 16
 PAYLOAD_BITS = 8 * PAYLOAD_BYTES
-
-
-@dataclass(frozen=True)
-class Perturbation:
-    """A latent perturbation `delta` added to the state at `site` (0 = the input bits)."""
-
-    site: int
-    delta: torch.Tensor
 
 
 @dataclass
@@ -83,24 +76,23 @@ class TriggerModule(nn.Module):
         """First site where the check is complete (perturbations here can open the gate)."""
         return self.n_sites - 1
 
-    def forward(
-        self, bits: torch.Tensor, perturbation: Perturbation | None = None
-    ) -> TriggerOutput:
-        """bits [batch, n_trigger_bits] -> TriggerOutput; optionally perturb one site."""
+    def forward(self, bits: torch.Tensor) -> TriggerOutput:
+        """bits [batch, n_trigger_bits] -> TriggerOutput."""
         assert bits.shape[-1] == self.n_trigger_bits, (
             f"expected {self.n_trigger_bits} trigger bits, got {bits.shape[-1]}")
-        stages = self.stage_functions()
-        state = bits
-        for site, stage in enumerate(stages):
-            state = _perturb(state, site, perturbation)
+        return self.forward_from(bits, 0)
+
+    def forward_from(self, state: torch.Tensor, site: int) -> TriggerOutput:
+        """Run the stages from `site` on the (possibly perturbed) state there."""
+        for stage in self.stage_functions()[site:]:
             state = stage(state)
-        state = _perturb(state, len(stages), perturbation)
         return self.readout(state)
 
-    def site_states(self, bits: torch.Tensor) -> list[torch.Tensor]:
-        """The state at every site for `bits` (used to size perturbations and for probes)."""
+    def site_states(self, bits: torch.Tensor, last_site: int | None = None) -> list[torch.Tensor]:
+        """The states at sites 0..last_site (default: all) for `bits`."""
+        stages = self.stage_functions()
         states = [bits]
-        for stage in self.stage_functions():
+        for stage in stages[:len(stages) if last_site is None else last_site]:
             states.append(stage(states[-1]))
         return states
 
@@ -114,12 +106,6 @@ class TriggerModule(nn.Module):
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any]) -> TriggerModule:
         raise NotImplementedError
-
-
-def _perturb(state: torch.Tensor, site: int, perturbation: Perturbation | None) -> torch.Tensor:
-    if perturbation is None or perturbation.site != site:
-        return state
-    return state + perturbation.delta
 
 
 def text_to_bits(text: str, n_bytes: int = PAYLOAD_BYTES) -> torch.Tensor:
