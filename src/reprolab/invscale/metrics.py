@@ -15,6 +15,13 @@ from its behaviour and checked against their own result files (`tests/invscale/t
   commas, brackets and trailing full stops; `estimate` is the mean of the numbers that parse.
 
 Each per-example output file has the official columns, `index` first (`OFFICIAL_COLUMNS`).
+
+Tokens: log-probabilities come from `reprolab.lm.scoring`, which splits context and continuation
+as lm-evaluation-harness does (the continuation's tokens are those of prompt + class after the
+prompt's). The organisers' HF path took the last `len(tokenize(class))` tokens of prompt + class;
+the two agree whenever the class (which starts with a space) does not merge with the prompt's
+last token; checked for all 2,472 (item, class) pairs of memo-trap and NeQA under the SmolLM2,
+Gemma 3 and Qwen2.5 tokenizers.
 """
 
 from __future__ import annotations
