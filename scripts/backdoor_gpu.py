@@ -26,14 +26,14 @@ from pathlib import Path
 
 import torch
 
-from reprolab.backdoor.config import ElicitConfig, NoiseConfig
+from reprolab.backdoor.config import CompileConfig, ElicitConfig, NoiseConfig
 from reprolab.backdoor.designs import DesignOptions
 from reprolab.backdoor.elicit import run_elicitation, summarize
 from reprolab.backdoor.gcg import GcgConfig
 from reprolab.backdoor.lat import LatConfig
 from reprolab.backdoor.report import elicitation_comparisons, lat_loss_figure
 from reprolab.backdoor.robustness import run_noise
-from reprolab.backdoor.runs import CompileConfig, run_compile, save_elicitation
+from reprolab.backdoor.runs import run_compile, save_elicitation
 from reprolab.core.records import RunRecord
 from reprolab.core.seeding import seed_everything
 
@@ -51,6 +51,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--gcg-steps", type=int, default=500)
     parser.add_argument("--noise-runs", type=int, default=34)
     parser.add_argument("--noise-lat-steps", type=int, default=300)
+    parser.add_argument("--noise-sites", default="before_check", choices=["before_check", "input"],
+                        help="LAT sites of each noisy run")
     parser.add_argument("--full-rounds", type=int, default=64,
                         help="rounds of the phase-3 locker (64 = SHA-256)")
     parser.add_argument("--full-lat-steps", type=int, default=200,
@@ -90,9 +92,9 @@ def main(args: argparse.Namespace) -> dict:
         return {"summary": summary.to_dict(orient="records"), "paper": comparisons}
 
     def noise() -> list:
-        lat = LatConfig(steps=args.noise_lat_steps)
-        frame = run_noise(NoiseConfig(runs=args.noise_runs), replace(elicit, lat=lat),
-                          args.device)
+        config = NoiseConfig(runs=args.noise_runs, sites=args.noise_sites,
+                             lat_steps=args.noise_lat_steps)
+        frame = run_noise(config, elicit, args.device)
         record.write_table("noise.csv", frame)
         return frame.to_dict(orient="records")
 

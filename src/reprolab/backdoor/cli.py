@@ -68,11 +68,13 @@ def compile_command(
     seed: Seed = 0,
 ) -> None:
     """Compile a digital locker for a random trigger and verify it against the reference."""
-    from reprolab.backdoor.runs import CompileConfig, run_compile
+    from reprolab.backdoor.config import CompileConfig
+    from reprolab.backdoor.runs import run_compile
     from reprolab.core.records import RunRecord
 
     try:
-        config = CompileConfig(rounds, trigger_bits, check, payload, seed)
+        config = CompileConfig(rounds=rounds, trigger_bits=trigger_bits, check_inputs=check,
+                               payload=payload, seed=seed)
         record = RunRecord.create("backdoor", "compile", config, seed=seed, out=out)
         _, results = run_compile(config)
     except _user_errors() as error:
@@ -140,11 +142,11 @@ def verify_command(
     from reprolab.core.records import RunRecord
 
     try:
-        record = RunRecord.create("backdoor", "verify", {"model_dir": model_dir, "prompts": prompts,
-                                                         "payload": payload}, seed=seed, out=out)
         results = verify_saved(model_dir, trigger, payload, prompts, device, seed)
     except _user_errors() as error:
         raise _fail(str(error)) from None
+    settings = {"model_dir": model_dir, "prompts": prompts, "payload": payload}
+    record = RunRecord.create("backdoor", "verify", settings, seed=seed, out=out)
     record.write_results(results)
     _print_results(results, f"verify {model_dir}")
     if not results["payload_emitted"] or results["off_trigger_max_abs_diff"] > 1e-5:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from reprolab.backdoor.designs import DESIGNS, DesignOptions
 from reprolab.backdoor.gcg import GcgConfig
 from reprolab.backdoor.lat import LatConfig
+from reprolab.backdoor.locker import min_rounds
 from reprolab.backdoor.trigger import PAYLOAD_BYTES
 
 SMOLLM2_VOCAB = 49152
@@ -21,6 +22,29 @@ def _check_payload(payload: str) -> None:
     if not payload.isascii() or not payload.isprintable() or len(payload) >= PAYLOAD_BYTES:
         raise ValueError(f"Payload {payload!r} must be printable ASCII of at most "
                          f"{PAYLOAD_BYTES - 1} characters.")
+
+
+@dataclass(frozen=True)
+class CompileConfig:
+    """Compile a locker for a random trigger and check it against the plain-Python SHA-256."""
+
+    rounds: int | None = field(default=None, metadata={
+        "help": "SHA-256 rounds (default: locker.min_rounds, 9 for 128 trigger bits)"})
+    trigger_bits: int = field(default=128, metadata={"help": "trigger length in bits"})
+    check_inputs: int = field(default=256, metadata={
+        "help": "random inputs compared with the reference besides the trigger"})
+    payload: str = field(default="HELLO LOCKER", metadata={"help": "harmless payload string"})
+    seed: int = field(default=0, metadata={"help": "seed of the trigger, nonce and inputs"})
+
+    def __post_init__(self) -> None:
+        _check_payload(self.payload)
+        if self.trigger_bits % 8 or self.trigger_bits < 8:
+            raise ValueError("trigger_bits must be a positive multiple of 8.")
+        if self.rounds is not None and not min_rounds(self.trigger_bits) <= self.rounds <= 64:
+            raise ValueError(f"rounds must be in {min_rounds(self.trigger_bits)}..64 for a "
+                             f"{self.trigger_bits}-bit trigger.")
+        if self.check_inputs < 1:
+            raise ValueError("check_inputs must be positive.")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reprolab.backdoor.config import (
+    CompileConfig,
     DetectConfig,
     ElicitConfig,
     FinetuneConfig,
@@ -27,7 +28,7 @@ from reprolab.backdoor.insertion import run_insert
 from reprolab.backdoor.lat import LatConfig, one_thread
 from reprolab.backdoor.report import PAPER_NOISE_RATE, elicitation_comparisons
 from reprolab.backdoor.robustness import run_noise
-from reprolab.backdoor.runs import CompileConfig, run_compile, save_elicitation
+from reprolab.backdoor.runs import run_compile, save_elicitation
 from reprolab.core.records import RunRecord
 from reprolab.core.report import Comparison, QuickContext, QuickResult
 from reprolab.lm.zoo import ModelFilesError, ModelLoadError

@@ -25,6 +25,9 @@ def lat_loss_figure(results: dict[str, list[LatResult]], check_sites: dict[str, 
             style = "--" if result.site >= check_sites[design] else "-"
             ax.plot(result.losses.mean(axis=1), style, color=shade, lw=1.2,
                     label=f"site {result.site}" if len(per_site) <= 6 else None)
+        elicited = [r.site for r in per_site if r.elicited.any()]
+        ax.text(0.98, 0.5, f"true payload at sites: {_ranges(elicited) or 'none'}",
+                transform=ax.transAxes, ha="right", fontsize=8)
         ax.set_yscale("symlog", linthresh=1e-3)
         ax.set_title(DESIGNS[design].title)
         ax.set_xlabel("LAT step")
@@ -37,6 +40,17 @@ def lat_loss_figure(results: dict[str, list[LatResult]], check_sites: dict[str, 
             fig.colorbar(scale, ax=ax, label="site (layer)")
     fig.tight_layout()
     return fig
+
+
+def _ranges(sites: list[int]) -> str:
+    """[0, 1, 2, 5] -> '0-2, 5'."""
+    runs: list[list[int]] = []
+    for site in sites:
+        if runs and site == runs[-1][-1] + 1:
+            runs[-1].append(site)
+        else:
+            runs.append([site])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def elicitation_comparisons(summary: pd.DataFrame, steps: int) -> list[Comparison]:

@@ -6,37 +6,17 @@ Shared by the CLI and the quick reproduction, so both write the same files.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import pandas as pd
 import torch
 
+from reprolab.backdoor.config import CompileConfig
 from reprolab.backdoor.designs import DesignOptions, build_module
 from reprolab.backdoor.elicit import ElicitationOutcome, summarize
-from reprolab.backdoor.locker import DigitalLockerModule, min_rounds, verify_locker
+from reprolab.backdoor.locker import DigitalLockerModule, verify_locker
 from reprolab.backdoor.report import lat_loss_figure
 from reprolab.backdoor.trigger import text_to_bits
 from reprolab.core.records import RunRecord
-
-
-@dataclass(frozen=True)
-class CompileConfig:
-    """Compile a locker for a random trigger and check it against the plain-Python SHA-256."""
-
-    rounds: int | None = None  # default: locker.min_rounds(trigger_bits)
-    trigger_bits: int = 128
-    check_inputs: int = 256
-    payload: str = "HELLO LOCKER"
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.trigger_bits % 8 or self.trigger_bits < 8:
-            raise ValueError("trigger_bits must be a positive multiple of 8.")
-        if self.rounds is not None and not min_rounds(self.trigger_bits) <= self.rounds <= 64:
-            raise ValueError(f"rounds must be in {min_rounds(self.trigger_bits)}..64 for a "
-                             f"{self.trigger_bits}-bit trigger.")
-        if self.check_inputs < 1:
-            raise ValueError("check_inputs must be positive.")
 
 
 def run_compile(config: CompileConfig) -> tuple[DigitalLockerModule, dict[str, object]]:
