@@ -37,6 +37,15 @@ from reprolab.backdoor.runs import run_compile, save_elicitation
 from reprolab.core.records import RunRecord
 from reprolab.core.seeding import seed_everything
 
+PHASES = ("elicitation", "noise", "full_locker")
+
+
+def _phase_list(text: str) -> tuple[str, ...]:
+    phases = tuple(name.strip() for name in text.split(",") if name.strip())
+    if unknown := sorted(set(phases) - set(PHASES)):
+        raise argparse.ArgumentTypeError(f"unknown phase(s) {unknown}; choose from {PHASES}")
+    return phases
+
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -57,6 +66,8 @@ def make_parser() -> argparse.ArgumentParser:
                         help="rounds of the phase-3 locker (64 = SHA-256)")
     parser.add_argument("--full-lat-steps", type=int, default=200,
                         help="LAT steps per site on the phase-3 locker")
+    parser.add_argument("--phases", type=_phase_list, default=PHASES,
+                        help=f"comma-separated phases to run (default: {','.join(PHASES)})")
     parser.add_argument("--budget", type=float, default=480.0,
                         help="seconds after which no new phase starts")
     return parser
@@ -78,6 +89,8 @@ def main(args: argparse.Namespace) -> dict:
         design=DesignOptions(rounds=args.rounds, seed=args.seed), seed=args.seed)
 
     def phase(name: str, run) -> None:
+        if name not in args.phases:
+            return
         elapsed = time.perf_counter() - start
         if elapsed > args.budget:
             log["phases"][name] = f"skipped at {elapsed:.0f}s (budget {args.budget:.0f}s)"

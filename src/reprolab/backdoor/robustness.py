@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -24,6 +23,7 @@ import torch
 from torch import nn
 
 from reprolab.backdoor.circuit import CompiledCircuit
+from reprolab.backdoor.circuit.precision import largest_passing
 from reprolab.backdoor.config import ElicitConfig, FinetuneConfig, NoiseConfig
 from reprolab.backdoor.elicit import make_organism, start_windows
 from reprolab.backdoor.lat import LatConfig, lat_attack, one_thread, payload_matches
@@ -66,23 +66,14 @@ def max_exact_noise(
     module: TriggerModule, bits: torch.Tensor, seed: int = 0, low: float = 1e-12,
     high: float = 1.0, steps: int = 10,
 ) -> float:
-    """Largest std (bisection on log std, one fixed draw) keeping `module` exact on bits [n, n_in];
+    """Largest std (`largest_passing`, one fixed draw) keeping `module` exact on bits [n, n_in];
     0.0 if `low` already breaks it, `high` if `high` does not."""
-    if not 0 < low < high:
-        raise ValueError(f"need 0 < low < high, got low={low}, high={high}")
 
     def exact(std: float) -> bool:
         generator = torch.Generator().manual_seed(seed)
         return behaves_like(with_weight_noise(module, std, generator), module, bits)
 
-    if exact(high):
-        return high
-    if not exact(low):
-        return 0.0
-    for _ in range(steps):
-        middle = math.sqrt(low * high)
-        low, high = (middle, high) if exact(middle) else (low, middle)
-    return low
+    return largest_passing(exact, low, high, steps)
 
 
 @dataclass(frozen=True)

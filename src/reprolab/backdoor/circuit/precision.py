@@ -7,6 +7,7 @@ its output bits are; "strict" also asks for outputs that are exactly 0. or 1.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -58,24 +59,12 @@ def stays_exact(compiled: CompiledCircuit, bits: torch.Tensor, expected: torch.T
     return bool(((noisy.run(bits, batch_size) > 0.5) == expected.bool()).all())
 
 
-def max_exact_noise_std(
-    compiled: CompiledCircuit, n_inputs: int = 256, seed: int = 0, low: float = 1e-6,
-    high: float = 1.0, steps: int = 16, include_zeros: bool = False,
-) -> float:
-    """Largest Gaussian weight-noise std keeping the circuit right on `n_inputs` random inputs.
-
-    Bisection on log(std) between `low` and `high` (`steps` halvings of the log-interval) with one
-    fixed noise draw; returns 0.0 if even `low` breaks the circuit and `high` if it does not.
-    The reference outputs are the noiseless module's.
-    """
+def largest_passing(ok: Callable[[float], bool], low: float, high: float, steps: int) -> float:
+    """Bisection on log(x) for the largest x in [low, high] with `ok(x)`, assuming `ok` holds
+    below some threshold: `steps` halvings of the log-interval; 0.0 if `ok(low)` fails, `high`
+    if `ok(high)` holds."""
     if not 0 < low < high:
         raise ValueError(f"need 0 < low < high, got low={low}, high={high}")
-    bits = random_bits(n_inputs, compiled.n_inputs, seed)
-    expected = compiled.run(bits) > 0.5
-
-    def ok(std: float) -> bool:
-        return stays_exact(compiled, bits, expected, std, seed, include_zeros)
-
     if ok(high):
         return high
     if not ok(low):
@@ -84,3 +73,19 @@ def max_exact_noise_std(
         middle = math.sqrt(low * high)
         low, high = (middle, high) if ok(middle) else (low, middle)
     return low
+
+
+def max_exact_noise_std(
+    compiled: CompiledCircuit, n_inputs: int = 256, seed: int = 0, low: float = 1e-6,
+    high: float = 1.0, steps: int = 16, include_zeros: bool = False,
+) -> float:
+    """Largest Gaussian weight-noise std keeping the circuit right on `n_inputs` random inputs.
+
+    `largest_passing` between `low` and `high` with one fixed noise draw; the reference outputs
+    are the noiseless module's.
+    """
+    bits = random_bits(n_inputs, compiled.n_inputs, seed)
+    expected = compiled.run(bits) > 0.5
+    return largest_passing(
+        lambda std: stays_exact(compiled, bits, expected, std, seed, include_zeros),
+        low, high, steps)
