@@ -247,6 +247,18 @@ def test_openai_compatible_needs_a_url_and_no_key(server, tmp_path, monkeypatch)
     assert "max_tokens" in server.calls[0].body, "compatible servers get max_tokens"
 
 
+def test_openai_compatible_servers_do_not_share_cached_answers(tmp_path, monkeypatch):
+    cache = tmp_path / "c.sqlite"
+    with FakeChatServer() as first, FakeChatServer() as second:
+        for server, expected_calls in ((first, 1), (second, 1), (first, 0)):
+            monkeypatch.setenv("REPROLAB_OPENAI_BASE_URL", server.base_url("openai-compatible"))
+            backend = open_backend("openai-compatible/llama", cache_path=cache)
+            [response] = ask(backend, "hi")
+            backend.close()
+            assert response.cached == (expected_calls == 0)
+        assert (len(first.calls), len(second.calls)) == (1, 1)
+
+
 def test_unknown_provider_suggests_the_closest(tmp_path):
     with pytest.raises(UnknownNameError, match="Did you mean 'openai'"):
         open_backend("opnai/gpt-4o", cache_path=tmp_path / "c.sqlite")

@@ -52,10 +52,16 @@ class BackendOptions:
 
 
 class ChatBackend(ABC):
-    """Answers chat requests for one model, named `provider/model` (e.g. `openai/gpt-4o`)."""
+    """Answers chat requests for one model, named `provider/model` (e.g. `openai/gpt-4o`).
 
-    def __init__(self, provider: str, model: str, options: BackendOptions) -> None:
+    Cached answers are keyed by `cache_scope` (default: the name), which must tell apart every
+    backend whose answers differ: self-hosted servers add their URL.
+    """
+
+    def __init__(self, provider: str, model: str, options: BackendOptions,
+                 cache_scope: str | None = None) -> None:
         self.name = f"{provider}/{model}"
+        self.cache_scope = cache_scope or self.name
         self.model = model
         self.options = options
         self.cache = ResponseCache(options.cache_path) if options.use_cache else None
@@ -99,7 +105,7 @@ class ChatBackend(ABC):
         results: list[ChatResponse | None] = [None] * len(requests)
         waiting: dict[str, list[int]] = {}
         for index, request in enumerate(requests):
-            key = request.cache_key(self.name)
+            key = request.cache_key(self.cache_scope)
             hit = self.cache.get(key) if self.cache else None
             if hit is not None:
                 results[index] = hit
@@ -115,7 +121,7 @@ class ChatBackend(ABC):
             )
             for position, response in self._answer(todo):
                 if self.cache is not None:
-                    self.cache.put(self.name, todo[position], response)
+                    self.cache.put(self.cache_scope, todo[position], response)
                 for index in groups[position]:
                     results[index] = response
                 progress.advance(task, len(groups[position]))

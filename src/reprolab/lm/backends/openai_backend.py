@@ -54,8 +54,9 @@ class OpenAIBackend(RemoteChatBackend):
         api_key: str,
         base_url: str | None,
         token_field: str,
+        cache_scope: str | None = None,
     ) -> None:
-        super().__init__(provider, model, options, secrets=(api_key,))
+        super().__init__(provider, model, options, secrets=(api_key,), cache_scope=cache_scope)
         self._client = openai.OpenAI(
             api_key=api_key, base_url=base_url, timeout=options.timeout, max_retries=0
         )
@@ -114,5 +115,5 @@ def open_openai_compatible(model: str, options: BackendOptions) -> OpenAIBackend
     key = optional_api_key((COMPATIBLE_KEY_ENV,))
     return OpenAIBackend(
         "openai-compatible", model, options, api_key=key or "not-needed", base_url=base_url,
-        token_field="max_tokens",
+        token_field="max_tokens", cache_scope=f"openai-compatible/{model}@{base_url.rstrip('/')}",
     )

@@ -60,9 +60,10 @@ class RemoteChatBackend(ChatBackend):
     """A chat backend behind an HTTP API, called `options.concurrency` requests at a time."""
 
     def __init__(
-        self, provider: str, model: str, options: BackendOptions, *, secrets: tuple[str, ...]
+        self, provider: str, model: str, options: BackendOptions, *, secrets: tuple[str, ...],
+        cache_scope: str | None = None,
     ) -> None:
-        super().__init__(provider, model, options)
+        super().__init__(provider, model, options, cache_scope)
         self._secrets = secrets
         self._policy = options.retry_policy()
         self._rng = random.Random()
