@@ -66,6 +66,8 @@ def make_parser() -> argparse.ArgumentParser:
                         help="rounds of the phase-3 locker (64 = SHA-256)")
     parser.add_argument("--full-lat-steps", type=int, default=200,
                         help="LAT steps per site on the phase-3 locker")
+    parser.add_argument("--full-site-stride", type=int, default=1,
+                        help="LAT at every k-th site of the phase-3 locker (and its check site)")
     parser.add_argument("--phases", type=_phase_list, default=PHASES,
                         help=f"comma-separated phases to run (default: {','.join(PHASES)})")
     parser.add_argument("--budget", type=float, default=480.0,
@@ -117,6 +119,7 @@ def main(args: argparse.Namespace) -> dict:
         if args.full_lat_steps:
             full = replace(elicit, designs=("locker",), methods=("lat",),
                            lat=LatConfig(steps=args.full_lat_steps),
+                           site_stride=args.full_site_stride,
                            design=DesignOptions(rounds=args.full_rounds, seed=args.seed))
             outcome = run_elicitation(full, args.device)
             record.write_table("full_locker.csv", outcome.rows)

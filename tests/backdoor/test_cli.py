@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -60,3 +61,12 @@ def test_elicit_writes_table_and_figure(tmp_path):
     by_group = {(row["design"], row["sites"]): row["elicited"] for row in summary}
     assert by_group == {("password", "before check"): 4, ("password", "after check"): 2,
                         ("sat", "before check"): 0, ("sat", "after check"): 2}
+
+
+def test_elicit_site_stride_keeps_the_check_and_last_sites(tmp_path):
+    out = tmp_path / "strided"
+    result = _invoke("elicit", "--designs", "locker", "--methods", "lat", "--seeds", "1",
+                     "--lat-steps", "2", "--site-stride", "7", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(out / "attacks.csv")
+    assert sorted(rows["site"]) == [0, 7, 14, 21, 23]  # 24 sites, check at 23

@@ -16,6 +16,7 @@ from reprolab.backdoor.designs import DesignOptions
     (lambda: ElicitConfig(methods=("lat", "pgd")), "Unknown elicitation methods"),
     (lambda: ElicitConfig(payload="é"), "printable ASCII"),
     (lambda: ElicitConfig(vocab_size=70_000), "cannot address"),
+    (lambda: ElicitConfig(site_stride=0), "site_stride must be >= 1"),
     (lambda: NoiseConfig(sites="middle"), "before_check or input"),
     (lambda: DetectConfig(hosts=1), "at least 2 hosts"),
     (lambda: InsertConfig(design="lockr"), "Did you mean 'locker'"),

@@ -163,6 +163,8 @@ def elicit_command(
     lat_lr: Annotated[float, typer.Option(help="LAT Adam learning rate.")] = 10.0,
     gcg_steps: Annotated[int, typer.Option(help="GCG steps.")] = 100,
     rounds: Rounds = None,
+    site_stride: Annotated[int, typer.Option(
+        help="LAT at every k-th site (plus the check site and the last).")] = 1,
     noise_runs: Annotated[int, typer.Option(help="Noisy LAT runs per design at the largest "
                                                  "exact noise (paper: 34; 0: skip).")] = 0,
     out: Out = None,
@@ -183,7 +185,7 @@ def elicit_command(
         config = ElicitConfig(
             designs=_split(designs), methods=_split(methods), seeds=seeds,
             lat=LatConfig(steps=lat_steps, lr=lat_lr), gcg=GcgConfig(steps=gcg_steps),
-            design=DesignOptions(rounds=rounds, seed=seed), seed=seed)
+            design=DesignOptions(rounds=rounds, seed=seed), site_stride=site_stride, seed=seed)
         noise = NoiseConfig(runs=noise_runs) if noise_runs else None
     except _user_errors() as error:
         raise _fail(str(error)) from None

@@ -78,11 +78,15 @@ class ElicitConfig:
     lat: LatConfig = field(default_factory=LatConfig)
     gcg: GcgConfig = field(default_factory=GcgConfig)
     design: DesignOptions = field(default_factory=DesignOptions)
+    site_stride: int = field(default=1, metadata={
+        "help": "LAT at every k-th site (plus the check site and the last one)"})
     seed: int = field(default=0, metadata={"help": "seed of triggers, instances and attacks"})
 
     def __post_init__(self) -> None:
         _check_designs(self.designs)
         _check_payload(self.payload)
+        if self.site_stride < 1:
+            raise ValueError(f"site_stride must be >= 1, got {self.site_stride}.")
         if unknown := set(self.methods) - {"lat", "gcg"}:
             raise ValueError(f"Unknown elicitation methods {sorted(unknown)}: use lat and/or gcg.")
         if self.seeds < 1 or self.trigger_tokens < 1:

@@ -20,8 +20,9 @@ def lat_loss_figure(results: dict[str, list[LatResult]], check_sites: dict[str, 
     fig, axes = plt.subplots(1, len(results), figsize=(4.2 * len(results), 3.4), squeeze=False)
     for ax, (design, per_site) in zip(axes[0], results.items(), strict=True):
         colours = plt.get_cmap("viridis")
+        last_site = max([1, *(result.site for result in per_site)])
         for result in per_site:
-            shade = colours(result.site / max(1, len(per_site) - 1))
+            shade = colours(result.site / last_site)
             style = "--" if result.site >= check_sites[design] else "-"
             ax.plot(result.losses.mean(axis=1), style, color=shade, lw=1.2,
                     label=f"site {result.site}" if len(per_site) <= 6 else None)
@@ -36,7 +37,7 @@ def lat_loss_figure(results: dict[str, list[LatResult]], check_sites: dict[str, 
             ax.legend(fontsize=7)
         else:
             scale = plt.cm.ScalarMappable(cmap="viridis",
-                                          norm=plt.Normalize(0, len(per_site) - 1))
+                                          norm=plt.Normalize(0, last_site))
             fig.colorbar(scale, ax=ax, label="site (layer)")
     fig.tight_layout()
     return fig
