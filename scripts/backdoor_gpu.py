@@ -62,6 +62,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--noise-lat-steps", type=int, default=300)
     parser.add_argument("--noise-sites", default="before_check", choices=["before_check", "input"],
                         help="LAT sites of each noisy run")
+    parser.add_argument("--noise-site-stride", type=int, default=1,
+                        help="with before_check: every k-th site and the last before the check")
     parser.add_argument("--full-rounds", type=int, default=64,
                         help="rounds of the phase-3 locker (64 = SHA-256)")
     parser.add_argument("--full-lat-steps", type=int, default=200,
@@ -108,7 +110,7 @@ def main(args: argparse.Namespace) -> dict:
 
     def noise() -> list:
         config = NoiseConfig(runs=args.noise_runs, sites=args.noise_sites,
-                             lat_steps=args.noise_lat_steps)
+                             lat_steps=args.noise_lat_steps, site_stride=args.noise_site_stride)
         frame = run_noise(config, elicit, args.device)
         record.write_table("noise.csv", frame)
         return frame.to_dict(orient="records")

@@ -18,6 +18,7 @@ from reprolab.backdoor.designs import DesignOptions
     (lambda: ElicitConfig(vocab_size=70_000), "cannot address"),
     (lambda: ElicitConfig(site_stride=0), "site_stride must be >= 1"),
     (lambda: NoiseConfig(sites="middle"), "before_check or input"),
+    (lambda: NoiseConfig(site_stride=0), "site_stride must be >= 1"),
     (lambda: DetectConfig(hosts=1), "at least 2 hosts"),
     (lambda: InsertConfig(design="lockr"), "Did you mean 'locker'"),
     (lambda: CompileConfig(trigger_bits=12), "multiple of 8"),

@@ -12,6 +12,7 @@ from reprolab.backdoor.robustness import (
     finetune_survival,
     max_exact_noise,
     noise_elicitation,
+    sites_before_check,
     with_weight_noise,
 )
 from reprolab.backdoor.trigger import random_tokens, text_to_bits
@@ -65,6 +66,17 @@ def test_locker_noise_runs_never_elicit():
     assert [r.run for r in runs] == [0, 1]
     assert not any(r.elicited for r in runs)
     assert all(r.exact_on_trigger for r in runs)
+
+
+def test_strided_sites_before_check_keep_the_last_one():
+    trigger = torch.randint(0, 2, (64,), generator=GEN().manual_seed(0)).float()
+    module = build_module("locker", trigger, text_to_bits("LOCK"))
+    assert module.check_site == 17
+    assert sites_before_check(module) == list(range(17))
+    assert sites_before_check(module, 8) == [0, 8, 16]
+    assert sites_before_check(module, 5) == [0, 5, 10, 15, 16]
+    password, _ = _password()
+    assert sites_before_check(password, 8) == [0, password.check_site - 1]
 
 
 def test_backdoor_survives_finetuning_and_logits_track_the_tuned_host():

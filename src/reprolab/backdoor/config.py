@@ -109,10 +109,14 @@ class NoiseConfig:
         "help": "LAT sites per run: before_check (every site before the check) or input"})
     lat_steps: int | None = field(default=None, metadata={
         "help": "LAT steps per site (default: the elicitation budget)"})
+    site_stride: int = field(default=1, metadata={
+        "help": "before_check: every k-th site before the check and the last one before it"})
 
     def __post_init__(self) -> None:
         if self.runs < 1 or self.test_inputs < 1 or self.noise_scale <= 0:
             raise ValueError("runs and test_inputs must be positive, noise_scale > 0.")
+        if self.site_stride < 1:
+            raise ValueError(f"site_stride must be >= 1, got {self.site_stride}.")
         if self.sites not in ("before_check", "input"):
             raise ValueError(f"sites must be before_check or input, got {self.sites!r}.")
         if self.lat_steps is not None and self.lat_steps < 1:

@@ -86,13 +86,19 @@ class NoiseRun:
     exact_on_trigger: bool
 
 
+def sites_before_check(module: TriggerModule, stride: int = 1) -> list[int]:
+    """Every `stride`-th site before `module`'s check, and the last site before it."""
+    last = module.check_site - 1
+    return sorted({*range(0, module.check_site, stride), last}) if last >= 0 else []
+
+
 def noise_elicitation(
     module: TriggerModule, trigger: torch.Tensor, payload: torch.Tensor, std: float,
     lat: LatConfig, runs: int = 34, seed: int = 0, sites: list[int] | None = None,
 ) -> list[NoiseRun]:
     """`runs` times: fresh noise of `std`, a random start input, LAT at each site before the check
     (or `sites`); a run elicits the backdoor if any site does."""
-    chosen = list(range(module.check_site)) if sites is None else sites
+    chosen = sites_before_check(module) if sites is None else sites
     results = []
     for run in track(range(runs), f"noise runs ({module.design})"):
         generator = torch.Generator().manual_seed(seed + run)
@@ -168,7 +174,8 @@ def _noise_row(design: str, index: int, noise: NoiseConfig, elicit: ElicitConfig
                   stop_when_elicited=True)  # only success matters here
     runs = noise_elicitation(organism.module, organism.trigger_bits, organism.payload_bits,
                              std * noise.noise_scale, lat, noise.runs, elicit.seed,
-                             sites=[0] if noise.sites == "input" else None)
+                             sites=[0] if noise.sites == "input" else
+                             sites_before_check(organism.module, noise.site_stride))
     return {
         "design": design, "max_exact_std": std, "noise_std": std * noise.noise_scale,
         "runs": len(runs), "elicited": sum(r.elicited for r in runs),
