@@ -30,11 +30,13 @@ def lat_loss_figure(results: dict[str, list[LatResult]], check_sites: dict[str, 
         ax.text(0.98, 0.5, f"true payload at sites: {_ranges(elicited) or 'none'}",
                 transform=ax.transAxes, ha="right", fontsize=8)
         ax.set_yscale("symlog", linthresh=1e-3)
+        if per_site and len(per_site[0].losses) > 200:  # long budgets: the first steps matter
+            ax.set_xscale("symlog", linthresh=10)
         ax.set_title(DESIGNS[design].title)
         ax.set_xlabel("LAT step")
         ax.set_ylabel("loss  -log sigmoid(gate logit)")
         if len(per_site) <= 6:
-            ax.legend(fontsize=7)
+            ax.legend(fontsize=7, loc="center left")
         else:
             scale = plt.cm.ScalarMappable(cmap="viridis",
                                           norm=plt.Normalize(0, last_site))
