@@ -49,6 +49,15 @@ def fake_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     set_fake_keys(monkeypatch)  # a child process inherits them
 
 
+@pytest.fixture
+def ctrl_c_raises():
+    """SIGINT raises KeyboardInterrupt during the test, even where the runner was started with
+    SIGINT ignored (as shells start background jobs)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def answer_for(call: Call) -> str:
     return f"the answer to {call.prompt} is {len(call.prompt) * 7}"
 
@@ -99,7 +108,7 @@ def check_resume(provider: str, server: FakeChatServer, cache: Path, tmp_path: P
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_interrupted_run_resumes_without_repeating_calls(provider, tmp_path):
+def test_interrupted_run_resumes_without_repeating_calls(provider, tmp_path, ctrl_c_raises):
     cache = tmp_path / "cache.sqlite"
     main = threading.main_thread().ident
     with FakeChatServer() as server:
