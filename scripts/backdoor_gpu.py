@@ -57,6 +57,8 @@ def make_parser() -> argparse.ArgumentParser:
                         help="locker rounds in phases 1-2 (default: locker.min_rounds)")
     parser.add_argument("--lat-steps", type=int, default=10_000)
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--lat-init-std", type=float, default=0.0,
+                        help="std of LAT's random start perturbation (0: start from none)")
     parser.add_argument("--gcg-steps", type=int, default=500)
     parser.add_argument("--noise-runs", type=int, default=34)
     parser.add_argument("--noise-lat-steps", type=int, default=300)
@@ -89,7 +91,8 @@ def main(args: argparse.Namespace) -> dict:
         log["gpu"] = torch.cuda.get_device_name()
     record = RunRecord.create("backdoor", "gpu", vars(args), seed=args.seed, out=args.out)
     elicit = ElicitConfig(
-        seeds=args.seeds, lat=LatConfig(steps=args.lat_steps), gcg=GcgConfig(steps=args.gcg_steps),
+        seeds=args.seeds, lat=LatConfig(steps=args.lat_steps, init_std=args.lat_init_std),
+        gcg=GcgConfig(steps=args.gcg_steps),
         design=DesignOptions(rounds=args.rounds, seed=args.seed), seed=args.seed)
 
     def phase(name: str, run) -> None:
@@ -120,7 +123,7 @@ def main(args: argparse.Namespace) -> dict:
                                                 seed=args.seed))
         if args.full_lat_steps:
             full = replace(elicit, designs=("locker",), methods=("lat",),
-                           lat=LatConfig(steps=args.full_lat_steps),
+                           lat=replace(elicit.lat, steps=args.full_lat_steps),
                            site_stride=args.full_site_stride,
                            design=DesignOptions(rounds=args.full_rounds, seed=args.seed))
             outcome = run_elicitation(full, args.device)
