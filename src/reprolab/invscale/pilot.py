@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from reprolab.core.data import dataset_dir, sha256_file
+from reprolab.core.data import MissingDataError, dataset_dir, sha256_file
 from reprolab.core.progress import track
 from reprolab.core.records import RunRecord
 from reprolab.invscale.examples import (
@@ -176,8 +177,12 @@ def aligned_metric(run: PilotRun, metric: str, models: list[str]) -> np.ndarray:
 
 
 def _inputs(run: PilotRun, root: Path | None) -> list[dict]:
-    """The run's input rows: its own `data.csv`, else `pilot/data/<dataset>.csv`."""
-    for path in (run.folder / "data.csv", (root or pilot_root()) / "data" / f"{run.dataset}.csv"):
+    """The run's input rows: its own `data.csv`, else `pilot/data/<dataset>.csv` (when the
+    organisers' data is present)."""
+    candidates = [run.folder / "data.csv"]
+    with suppress(MissingDataError):  # a run kept outside the organisers' data
+        candidates.append((root or pilot_root()) / "data" / f"{run.dataset}.csv")
+    for path in candidates:
         if path.exists():
             try:
                 return [canonical_columns(row) for row in read_rows(path)]
