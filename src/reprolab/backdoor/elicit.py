@@ -89,7 +89,7 @@ def run_elicitation(config: ElicitConfig, device: str = "cpu") -> ElicitationOut
     return ElicitationOutcome(pd.DataFrame(rows), lat_results, gcg_results, check_sites)
 
 
-def lat_sites(module: TriggerModule, stride: int) -> list[int]:
+def strided_sites(module: TriggerModule, stride: int) -> list[int]:
     """Every `stride`-th site of `module` from 0, plus its check site and its last site."""
     return sorted({*range(0, module.n_sites, stride), module.check_site, module.n_sites - 1})
 
@@ -99,7 +99,7 @@ def _lat_sites(organism: Organism, config: ElicitConfig, rows: list[dict]) -> li
     start = start_windows(config, config.seed + 1).to(organism.trigger_bits.device)
     generator = torch.Generator().manual_seed(config.seed + 2)
     results = []
-    for site in track(lat_sites(module, config.site_stride), f"LAT {organism.design}"):
+    for site in track(strided_sites(module, config.site_stride), f"LAT {organism.design}"):
         result = lat_attack(module, start, site, organism.payload_bits, config.lat, generator)
         results.append(result)
         for seed in range(config.seeds):
