@@ -37,7 +37,7 @@ from reprolab.invscale.evaluate import evaluate_examples, requests_for
 from reprolab.invscale.tasks import LoadedTask, load_task
 from reprolab.lm.encoding import PairEncoder, resolve_max_length
 from reprolab.lm.prefix_tree import PrefixTree
-from reprolab.lm.scoring import plan_passes, score_continuations
+from reprolab.lm.scoring import DEFAULT_MAX_PACKED_TOKENS, plan_passes, score_continuations
 from reprolab.lm.zoo import load_model, resolve_model
 
 
@@ -62,7 +62,7 @@ def work(task: LoadedTask, model, tokenizer, batch_size: int) -> tuple[int, int,
     requests = list(dict.fromkeys(r for e in task.examples for r in requests_for(e)))
     encoded = [encoder.encode(request, max_length) for request in requests]
     ours_forward = ours_projected = 0
-    for members in plan_passes(encoded, batch_size, max_packed_tokens=1024):
+    for members in plan_passes(encoded, batch_size, DEFAULT_MAX_PACKED_TOKENS):
         tree = PrefixTree()
         projected = set()
         for i in members:

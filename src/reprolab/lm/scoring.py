@@ -19,6 +19,10 @@ from reprolab.lm.encoding import EncodedRequest, PairEncoder, resolve_max_length
 from reprolab.lm.prefix_tree import PrefixTree
 from reprolab.lm.requests import LoglikelihoodRequest, LoglikelihoodResult
 
+# The tree attention mask is quadratic in a pass's tokens: on CPU, 256-512 tokens per pass scored
+# the first 100 memo-trap + NeQA items 6-8% faster than 1,024 (SmolLM2-135M, one thread).
+DEFAULT_MAX_PACKED_TOKENS = 512
+
 
 def _common_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> int:
     """How many leading tokens `a` and `b` share."""
@@ -104,7 +108,7 @@ def score_continuations(
     *,
     batch_size: int = 16,
     max_length: int | None = None,
-    max_packed_tokens: int = 1024,
+    max_packed_tokens: int = DEFAULT_MAX_PACKED_TOKENS,
     progress: bool = True,
 ) -> list[LoglikelihoodResult]:
     """log P(continuation | context) for each request, in input order.
