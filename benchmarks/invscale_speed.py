@@ -36,8 +36,12 @@ from lm_eval.models.huggingface import HFLM
 from reprolab.invscale.evaluate import evaluate_examples, requests_for
 from reprolab.invscale.tasks import LoadedTask, load_task
 from reprolab.lm.encoding import PairEncoder, resolve_max_length
-from reprolab.lm.prefix_tree import PrefixTree
-from reprolab.lm.scoring import DEFAULT_MAX_PACKED_TOKENS, plan_passes, score_continuations
+from reprolab.lm.scoring import (
+    DEFAULT_MAX_PACKED_TOKENS,
+    pack_pass,
+    plan_passes,
+    score_continuations,
+)
 from reprolab.lm.zoo import load_model, resolve_model
 
 
@@ -52,26 +56,21 @@ def run_reprolab(tasks: list[LoadedTask], model, tokenizer, batch_size: int
     return seconds, logliks, correct
 
 
-def work(task: LoadedTask, model, tokenizer, batch_size: int) -> tuple[int, int, int, int]:
-    """Token positions each side runs through the model and projects onto the vocabulary:
-    (reprolab forwarded, reprolab projected, lm-eval forwarded, lm-eval projected). lm-eval
-    forwards each distinct input once (one-token continuations of a context share it) and
-    projects every position; padding is not counted."""
+def work(task: LoadedTask, model, tokenizer, batch_size: int) -> tuple[int, int, int]:
+    """Token positions run through the model: (reprolab forwarded, reprolab projected onto the
+    vocabulary, lm-eval forwarded = projected). lm-eval forwards each distinct input once
+    (one-token continuations of a context share it) and projects every position; padding is not
+    counted."""
     encoder = PairEncoder(tokenizer)
     max_length = resolve_max_length(model.config, tokenizer)
     requests = list(dict.fromkeys(r for e in task.examples for r in requests_for(e)))
     encoded = [encoder.encode(request, max_length) for request in requests]
-    ours_forward = ours_projected = 0
+    forwarded = projected = 0
     for members in plan_passes(encoded, batch_size, DEFAULT_MAX_PACKED_TOKENS):
-        tree = PrefixTree()
-        projected = set()
-        for i in members:
-            path = tree.insert(encoded[i].inputs)
-            projected.update(path[len(path) - len(encoded[i].targets):])
-        ours_forward += len(tree)
-        ours_projected += len(projected)
-    theirs = sum(len(inputs) for inputs in {e.inputs for e in encoded})
-    return ours_forward, ours_projected, theirs, theirs
+        tree, scored_nodes = pack_pass(encoded, members)
+        forwarded += len(tree)
+        projected += len({node for nodes in scored_nodes for node in nodes})
+    return forwarded, projected, sum(len(inputs) for inputs in {e.inputs for e in encoded})
 
 
 def run_lm_eval(tasks: list[LoadedTask], harness: HFLM) -> tuple[float, list[float], list[int]]:
@@ -98,11 +97,9 @@ def time_task(task: LoadedTask, model, tokenizer, harness: HFLM, batch_size: int
         ours_times.append(ours_s)
         theirs_times.append(theirs_s)
     diff = max(abs(a - b) for a, b in zip(ours_ll, theirs_ll, strict=True))
-    ours_forward, ours_projected, theirs_forward, theirs_projected = work(
-        task, model, tokenizer, batch_size)
+    ours_forward, ours_projected, theirs = work(task, model, tokenizer, batch_size)
     return {"items": len(task.examples), "requests": len(ours_ll),
-            "forward": f"{ours_forward}/{theirs_forward}",
-            "projected": f"{ours_projected}/{theirs_projected}",
+            "forward": f"{ours_forward}/{theirs}", "projected": f"{ours_projected}/{theirs}",
             "ours_s": float(np.median(ours_times)), "theirs_s": float(np.median(theirs_times)),
             "ours_acc": float(np.mean(ours_correct)), "theirs_acc": float(np.mean(theirs_correct)),
             "max_diff": diff}

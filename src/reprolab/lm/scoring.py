@@ -63,15 +63,23 @@ def plan_passes(encoded: Sequence[EncodedRequest], batch_size: int,
     return passes
 
 
+def pack_pass(encoded: Sequence[EncodedRequest], members: Sequence[int]
+              ) -> tuple[PrefixTree, list[list[int]]]:
+    """The prefix tree of the requests `members` of `encoded` and, per request, the nodes that
+    predict its targets."""
+    tree = PrefixTree()
+    scored_nodes = []
+    for i in members:
+        path = tree.insert(encoded[i].inputs)
+        scored_nodes.append(path[len(path) - len(encoded[i].targets):])
+    return tree, scored_nodes
+
+
 @torch.inference_mode()
 def _score_pass(model: PreTrainedModel, encoded: Sequence[EncodedRequest],
                 members: Sequence[int]) -> list[LoglikelihoodResult]:
     """Score the requests `members` of `encoded` in one forward pass over their prefix tree."""
-    tree = PrefixTree()
-    scored_nodes = []  # per request: the node predicting each target
-    for i in members:
-        path = tree.insert(encoded[i].inputs)
-        scored_nodes.append(path[len(path) - len(encoded[i].targets):])
+    tree, scored_nodes = pack_pass(encoded, members)
     keep = sorted({node for nodes in scored_nodes for node in nodes})
     row_of = {node: row for row, node in enumerate(keep)}
 
