@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reprolab.core.errors import UserError
 from reprolab.core.registry import Registry
 
 ENV_VAR = "REPROLAB_DATA_DIR"
@@ -26,11 +27,11 @@ DEFAULT_ROOT = Path("~/.cache/reprolab/data")
 _root_override: Path | None = None
 
 
-class MissingDataError(FileNotFoundError):
+class MissingDataError(UserError, FileNotFoundError):
     """A dataset (or one of its files) is not on disk; the message says how to get it."""
 
 
-class ChecksumError(ValueError):
+class ChecksumError(UserError, ValueError):
     """A downloaded or local file does not match its recorded sha256."""
 
 

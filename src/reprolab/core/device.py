@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from reprolab.core.errors import UserError
+
 
 def choose_device(name: str = "auto") -> torch.device:
     """Return the torch device for `name` (`auto`, `cpu`, `cuda`, `cuda:1`, `mps`)."""
@@ -15,5 +17,5 @@ def choose_device(name: str = "auto") -> torch.device:
         return torch.device("cpu")
     device = torch.device(name)
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"Device {name!r} asked for, but CUDA is not available; use --device cpu.")
+        raise UserError(f"Device {name!r} asked for, but CUDA is not available; use --device cpu.")
     return device

@@ -3,6 +3,7 @@
 Layout (`runs/<study>/<UTC time>-<name>/` unless `--out` is given)::
 
     config.json    settings, seed, package versions, git commit, command line
+    status.json    running | complete | interrupted | failed (with the error)
     results.json   the run's headline numbers
     *.csv/*.jsonl  per-item records
     *.png          figures
@@ -16,12 +17,17 @@ import json
 import platform
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from reprolab.core.errors import UserError
+from reprolab.core.figures import save_png
+
 RECORD_VERSION = 1
+STATUS_FILE = "status.json"
 TRACKED_PACKAGES = (
     "reprolab", "torch", "transformers", "trl", "peft", "accelerate", "datasets", "numpy",
     "scikit-learn", "rdkit", "torch-geometric", "lm-eval", "openai", "anthropic", "google-genai",
@@ -80,11 +86,37 @@ def write_json(path: Path, payload: Any) -> Path:
     return path
 
 
-class RunRecord:
-    """The folder of one run. Create with `RunRecord.create(study, name, config, seed)`."""
+def _differences(saved: Any, wanted: Any, prefix: str = "") -> list[str]:
+    """Dotted names of the settings that differ between two JSON values."""
+    if isinstance(saved, dict) and isinstance(wanted, dict):
+        return [name for key in sorted(set(saved) | set(wanted))
+                for name in _differences(saved.get(key), wanted.get(key), f"{prefix}{key}.")]
+    return [] if saved == wanted else [prefix.rstrip(".") or "settings"]
 
-    def __init__(self, folder: Path) -> None:
+
+def _usable_folder(out: Path) -> None:
+    """Make `out` (a folder) or raise a `UserError` saying why it cannot be a run folder."""
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file: give a folder for the run.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        raise UserError(f"Cannot write the run folder {out}: {error.strerror or error}.") from None
+
+
+class RunRecord:
+    """The folder of one run. Create with `RunRecord.create(study, name, config, seed)`.
+
+    `resumed` is True when the folder already held a run with the same settings (its per-item
+    files may be reused); a folder holding other settings is refused, never mixed.
+    """
+
+    def __init__(self, folder: Path, *, resumed: bool = False) -> None:
         self.folder = folder
+        self.resumed = resumed
 
     @classmethod
     def create(
@@ -97,18 +129,33 @@ class RunRecord:
         out: Path | None = None,
         root: Path = Path("runs"),
     ) -> RunRecord:
-        """Make the run folder and write `config.json` at once."""
+        """Make the run folder and write `config.json` at once, or resume the run in `out` if
+        it was made with the same study, settings and seed. Raises `UserError` for an `out` that
+        is a file, cannot be written, holds a run with other settings, or holds other files."""
         if out is None:
             stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
             out = root / study / f"{stamp}-{name}"
-        out.mkdir(parents=True, exist_ok=True)
-        record = cls(out)
-        write_json(out / "config.json", {
+        settings = {"study": study, "name": name, "config": to_jsonable(config), "seed": seed}
+        saved_path = out / "config.json"
+        if saved_path.is_file():
+            try:
+                saved = json.loads(saved_path.read_text())
+            except (OSError, json.JSONDecodeError) as error:
+                raise UserError(f"{saved_path} cannot be read ({error}): choose another --out."
+                                ) from None
+            differ = _differences({k: saved.get(k) for k in settings}, settings)
+            if differ:
+                raise UserError(
+                    f"{out} holds a run with other settings (differs in: {', '.join(differ)}): "
+                    "rerun with the same settings to resume it, or choose another --out.")
+            _usable_folder(out)
+            return cls(out, resumed=True)
+        if out.is_dir() and any(p.name != STATUS_FILE for p in out.iterdir()):
+            raise UserError(f"{out} is not empty and holds no run record: choose a new folder.")
+        _usable_folder(out)
+        write_json(saved_path, {
             "record_version": RECORD_VERSION,
-            "study": study,
-            "name": name,
-            "config": config,
-            "seed": seed,
+            **settings,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "versions": package_versions(),
             "python": sys.version.split()[0],
@@ -116,7 +163,32 @@ class RunRecord:
             "git_commit": git_commit(),
             "argv": sys.argv,
         })
-        return record
+        return cls(out)
+
+    @contextmanager
+    def running(self) -> Iterator[RunRecord]:
+        """Mark the run's state in `status.json`: running, then complete, interrupted (Ctrl-C)
+        or failed (with the error), so a folder never looks finished when it is not."""
+        write_json(self.path(STATUS_FILE), {"status": "running"})
+        try:
+            yield self
+        except KeyboardInterrupt:
+            write_json(self.path(STATUS_FILE), {"status": "interrupted"})
+            raise
+        except BaseException as error:
+            write_json(self.path(STATUS_FILE), {"status": "failed",
+                                                "error": f"{type(error).__name__}: {error}"})
+            raise
+        write_json(self.path(STATUS_FILE), {"status": "complete"})
+
+    @property
+    def status(self) -> str | None:
+        """`running`, `complete`, `interrupted`, `failed`, or None for a record without one."""
+        path = self.path(STATUS_FILE)
+        try:
+            return json.loads(path.read_text())["status"]
+        except (OSError, json.JSONDecodeError, KeyError):
+            return None
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -126,24 +198,27 @@ class RunRecord:
         return write_json(self.path("results.json"), results)
 
     def write_jsonl(self, name: str, rows: Iterable[Any]) -> Path:
-        """Write per-item rows as JSON lines."""
+        """Write per-item rows as JSON lines (atomically, as `write_json`)."""
         path = self.path(name)
-        with path.open("w") as handle:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part")
+        with partial.open("w") as handle:
             for row in rows:
                 handle.write(json.dumps(to_jsonable(row)) + "\n")
+        partial.replace(path)
         return path
 
     def write_table(self, name: str, frame: Any) -> Path:
-        """Write a pandas DataFrame as CSV."""
+        """Write a pandas DataFrame as CSV (atomically, as `write_json`)."""
         path = self.path(name)
-        frame.to_csv(path, index=False)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part")
+        frame.to_csv(partial, index=False)
+        partial.replace(path)
         return path
 
     def save_figure(self, name: str, figure: Any) -> Path:
-        """Save a matplotlib figure as PNG and close it."""
-        import matplotlib.pyplot as plt
-
+        """Save a matplotlib `Figure` as PNG."""
         path = self.path(name if name.endswith(".png") else f"{name}.png")
-        figure.savefig(path, dpi=120, bbox_inches="tight")
-        plt.close(figure)
+        save_png(figure, path)
         return path

@@ -6,10 +6,12 @@ import difflib
 from collections.abc import Iterator
 from typing import Generic, TypeVar
 
+from reprolab.core.errors import UserError
+
 T = TypeVar("T")
 
 
-class UnknownNameError(KeyError):
+class UnknownNameError(UserError, KeyError):
     """Raised for a name that is not registered; the message lists close matches."""
 
     def __str__(self) -> str:  # KeyError quotes its argument; show the plain message

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
+from reprolab.core.errors import UserError
+
 TaskType = Literal["classification", "sequence_prob", "logodds", "absolute_logodds", "numeric"]
 TASK_TYPES: tuple[str, ...] = get_args(TaskType)
 
@@ -42,7 +44,7 @@ TASK_TYPE_ALIASES = {
 }
 
 
-class TaskDataError(ValueError):
+class TaskDataError(UserError, ValueError):
     """A data row cannot be read as an example; the message names the row and the problem."""
 
 

@@ -31,6 +31,7 @@ from transformers import (
 
 from reprolab.core.data import sha256_file
 from reprolab.core.device import choose_device
+from reprolab.core.errors import UserError
 from reprolab.core.registry import Registry
 
 MODEL_DIR_ENV = "REPROLAB_MODEL_DIR"
@@ -38,11 +39,11 @@ DEFAULT_MODEL_DIR = Path("~/.cache/reprolab/models")
 GGUF_MAGIC = b"GGUF"
 
 
-class ModelFilesError(FileNotFoundError):
+class ModelFilesError(UserError, FileNotFoundError):
     """A packaged model's weight files are absent or damaged; the message says how to reinstall."""
 
 
-class ModelLoadError(FileNotFoundError):
+class ModelLoadError(UserError, FileNotFoundError):
     """A model that is neither packaged, a local folder, nor a reachable hub id."""
 
 

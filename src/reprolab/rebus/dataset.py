@@ -26,6 +26,7 @@ from PIL import Image, UnidentifiedImageError
 
 import reprolab.core.datasets  # noqa: F401  (registers the `rebus` dataset)
 from reprolab.core.data import MissingDataError, dataset_dir, fetch
+from reprolab.core.errors import UserError
 
 HF_DATASET = "cavendishlabs/rebus"
 DIFFICULTIES: tuple[str, ...] = ("Easy", "Medium", "Hard")
@@ -34,7 +35,7 @@ DATA_COLUMNS = ("Filename", "Solution", "Also accept", "Theme", "Difficulty", "E
                 "Specific reference", "Reading?", "Attribution", "Author")
 
 
-class RebusDataError(ValueError):
+class RebusDataError(UserError, ValueError):
     """A puzzle file is missing, unreadable or malformed; the message names the file."""
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 
+from reprolab.core.errors import UserError
+
 # Shapes of provider keys, masked even when they are not the key this process holds
 # (a server may echo a key back, or part of one).
 _KEY_SHAPES = re.compile(
@@ -17,7 +19,7 @@ _KEY_SHAPES = re.compile(
 MASK = "***"
 
 
-class MissingAPIKeyError(RuntimeError):
+class MissingAPIKeyError(UserError, RuntimeError):
     """No environment variable holds the key a provider needs; the message names it."""
 
 

@@ -1,0 +1,215 @@
+"""What every study's command line shares: one error line, comma lists, tables, and options
+generated from the settings dataclasses.
+
+A verb takes its settings as one dataclass and lets `config_options` write the options::
+
+    @app.command("run")
+    @config_options(LadderConfig, nested={"trend": ""})
+    def run_command(config: LadderConfig, out: Out = None) -> None:
+        with user_errors():
+            result = run_ladder(config, out=out)
+
+Each field becomes `--field-name` with the field's default and its `metadata["help"]`, so help
+text and defaults live once, in the dataclass. Tuples are comma lists; a nested dataclass field
+`lat` gives `--lat-steps`, `--lat-lr` (prefix configurable). Building the dataclass runs its
+`__post_init__` checks, whose `UserError` becomes one line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from reprolab.core.errors import UserError
+
+console = Console(stderr=True, soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print `error: message` as one line (markup escaped) and return the Exit to raise."""
+    console.print(f"[red]error:[/red] {escape(message)}")
+    return typer.Exit(code)
+
+
+@contextmanager
+def user_errors(interrupted: str = "nothing was lost") -> Iterator[None]:
+    """Turn a `UserError` into one red line and exit 1, and Ctrl-C into one line saying what was
+    kept (`interrupted`) and exit 130. Any other exception keeps its traceback."""
+    try:
+        yield
+    except UserError as error:
+        raise fail(str(error)) from None
+    except KeyboardInterrupt:
+        console.print(f"[yellow]interrupted:[/yellow] {escape(interrupted)}")
+        raise typer.Exit(130) from None
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    """`"a, b,,c"` -> `("a", "b", "c")`."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _cell(value: Any, digits: int) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return escape(str(value))
+
+
+def print_frame(frame: Any, title: str, *, columns: list[str] | None = None,
+                limit: int | None = None, digits: int = 4) -> None:
+    """Print a pandas DataFrame (optionally some `columns`, the first `limit` rows) to stdout."""
+    frame = frame if columns is None else frame[columns]
+    table = Table(*(escape(str(c)) for c in frame.columns), title=escape(title))
+    for row in frame.head(limit).itertuples(index=False):
+        table.add_row(*(_cell(v, digits) for v in row))
+    Console().print(table)
+
+
+def print_mapping(mapping: Mapping[str, Any], title: str) -> None:
+    """Print `quantity | value` rows to stdout."""
+    import json
+
+    table = Table("quantity", "value", title=escape(title))
+    for key, value in mapping.items():
+        shown = json.dumps(value) if isinstance(value, dict | list | tuple) else _cell(value, 6)
+        table.add_row(escape(str(key)), shown)
+    Console().print(table)
+
+
+# --- options from dataclasses ---------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class _Option:
+    """One generated option: `path` is the field path into the config (`("lat", "steps")`)."""
+
+    name: str
+    path: tuple[str, ...]
+    annotation: Any
+    default: Any
+    is_list: bool
+
+
+def _without_none(annotation: Any) -> tuple[Any, bool]:
+    """`X | None` -> `(X, True)`; anything else -> `(annotation, False)`."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1 and len(typing.get_args(annotation)) == 2:
+            return args[0], True
+    return annotation, False
+
+
+def _is_tuple(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is tuple
+
+
+def _field_default(field: dataclasses.Field) -> Any:
+    if field.default is not dataclasses.MISSING:
+        return field.default
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return ...
+
+
+def _options(cls: type, prefix: str, path: tuple[str, ...], nested: Mapping[str, str | None],
+             skip: frozenset[str]) -> list[_Option]:
+    hints = typing.get_type_hints(cls)
+    options = []
+    for field in dataclasses.fields(cls):
+        dotted = ".".join((*path, field.name))
+        if dotted in skip or not field.init:
+            continue
+        annotation, optional = _without_none(hints[field.name])
+        default = _field_default(field)
+        if dataclasses.is_dataclass(annotation):
+            sub_prefix = nested.get(dotted, f"{field.name}_")
+            if sub_prefix is None:  # this nested config keeps its defaults
+                continue
+            assert default is not None, f"{dotted}: give an optional nested config a default"
+            options += _options(annotation, prefix + sub_prefix, (*path, field.name), nested, skip)
+            continue
+        help_text = field.metadata.get("help")
+        assert help_text, f"{cls.__name__}.{field.name} needs metadata={{'help': ...}}"
+        is_list = _is_tuple(annotation)
+        if is_list:
+            annotation = str
+            default = None if default is None else ",".join(map(str, default))
+        if optional or default is None:
+            annotation = annotation | None
+        options.append(_Option(prefix + field.name, (*path, field.name),
+                               Annotated[annotation, typer.Option(help=help_text)], default,
+                               is_list))
+    return options
+
+
+def _build(cls: type, values: Mapping[tuple[str, ...], Any], path: tuple[str, ...] = ()) -> Any:
+    """The dataclass `cls` from `{field path: value}`; fields not given keep their defaults."""
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for field in dataclasses.fields(cls):
+        key = (*path, field.name)
+        annotation, _ = _without_none(hints[field.name])
+        if key in values:
+            kwargs[field.name] = values[key]
+        elif dataclasses.is_dataclass(annotation) and any(k[:len(key)] == key for k in values):
+            kwargs[field.name] = _build(annotation, values, key)
+    return cls(**kwargs)
+
+
+def config_options(cls: type, *, nested: Mapping[str, str | None] | None = None,
+                   skip: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Replace the verb's `config` parameter by one option per field of dataclass `cls`.
+
+    `nested` maps a nested field's dotted path to its option prefix (`""`: no prefix; `None`: no
+    options, defaults kept); by default `lat` gives `--lat-...`. `skip` lists dotted field paths
+    that get no option. The verb is called with the built config and its other parameters.
+    """
+    options = _options(cls, "", (), nested or {}, frozenset(skip))
+    names = [option.name for option in options]
+    assert len(set(names)) == len(names), f"{cls.__name__}: options collide: {names}"
+
+    def decorate(func: F) -> F:
+        signature = inspect.signature(func)
+        assert "config" in signature.parameters, f"{func.__name__} needs a `config` parameter"
+        others = [p for name, p in signature.parameters.items() if name != "config"]
+        clash = set(names) & {p.name for p in others}
+        assert not clash, f"{func.__name__}: {sorted(clash)} are both options and parameters"
+        parameters = [inspect.Parameter(
+            o.name, inspect.Parameter.KEYWORD_ONLY,
+            default=inspect.Parameter.empty if o.default is ... else o.default,
+            annotation=o.annotation) for o in options]
+        parameters += [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in others]
+
+        @functools.wraps(func)
+        def verb(**kwargs: Any) -> Any:
+            values = {}
+            for option in options:
+                value = kwargs.pop(option.name)
+                if option.is_list and value is not None:
+                    value = split_list(value)
+                values[option.path] = value
+            with user_errors():
+                config = _build(cls, values)
+            return func(config, **kwargs)
+
+        hints = typing.get_type_hints(func, include_extras=True)
+        verb.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        verb.__annotations__ = {**{o.name: o.annotation for o in options},
+                                **{p.name: hints.get(p.name, p.annotation) for p in others}}
+        del verb.__wrapped__  # typer must read the new signature, not the original's
+        return verb  # type: ignore[return-value]
+
+    return decorate
