@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 from reprolab import reproduce as reproduce_mod
 from reprolab.cli import app
 from reprolab.core.data import ENV_VAR, MissingDataError
-from reprolab.core.report import Comparison, QuickResult
+from reprolab.core.report import Comparison, StudyResult
 from reprolab.studies import STUDIES, StudyInfo
 
 runner = CliRunner()
@@ -24,7 +24,7 @@ def test_unbuilt_study_says_so_in_one_line(monkeypatch):
     monkeypatch.setitem(STUDIES._items, "chem", StudyInfo("chem", "t", "p", "reprolab.nothere"))
     info = STUDIES["chem"]
     with pytest.raises(Exception, match="not built yet"):
-        info.quick()
+        info.reproduction(True)
 
 
 def test_data_verify_and_fetch_errors(tmp_path, monkeypatch):
@@ -46,7 +46,7 @@ def test_reproduce_unknown_study():
 
 def _fake_studies(monkeypatch, behaviours):
     """Register fake studies whose quick reproduction does `behaviours[name](ctx)`."""
-    monkeypatch.setattr(StudyInfo, "quick", lambda self: behaviours[self.name])
+    monkeypatch.setattr(StudyInfo, "reproduction", lambda self, quick: behaviours[self.name])
     for name in behaviours:
         monkeypatch.setitem(STUDIES._items, name, StudyInfo(name, name.title(), "p", f"x.{name}"))
 
@@ -54,7 +54,7 @@ def _fake_studies(monkeypatch, behaviours):
 def test_reproduce_keeps_going_past_missing_data_and_failures(tmp_path, monkeypatch):
     def good(ctx):
         (ctx.out / "x.txt").write_text("done")
-        return QuickResult("good", "Good", "fine", comparisons=[Comparison("acc", 0.5, 0.5)])
+        return StudyResult("good", "Good", "fine", comparisons=[Comparison("acc", 0.5, 0.5)])
 
     def missing(ctx):
         raise MissingDataError(f"'mnist' absent: run `reprolab data fetch mnist` ({ENV_VAR})")

@@ -10,21 +10,21 @@ from rich.console import Console
 from rich.markup import escape
 
 from reprolab.core.data import MissingDataError
-from reprolab.core.report import QuickContext, QuickResult, build_report
+from reprolab.core.report import StudyContext, StudyResult, build_report
 from reprolab.core.seeding import seed_everything
 from reprolab.studies import STUDIES, StudyNotBuiltError
 
 
-def _placeholder(name: str, status: str, summary: str) -> QuickResult:
+def _placeholder(name: str, status: str, summary: str) -> StudyResult:
     info = STUDIES[name]
-    return QuickResult(study=name, title=info.title, summary=summary, status=status)
+    return StudyResult(study=name, title=info.title, summary=summary, status=status)
 
 
-def run_one(name: str, ctx: QuickContext) -> QuickResult:
+def run_one(name: str, ctx: StudyContext) -> StudyResult:
     """Run one study's quick reproduction; a missing study or dataset becomes a skipped section."""
     info = STUDIES[name]
     try:
-        quick = info.quick()
+        quick = info.reproduction(True)
     except StudyNotBuiltError as error:
         return _placeholder(name, "skipped", str(error))
     seed_everything(ctx.seed)
@@ -48,7 +48,7 @@ def reproduce_studies(
     results = []
     for name in names:
         start = time.perf_counter()
-        result = run_one(name, QuickContext(out=out / name, seed=seed, device=device))
+        result = run_one(name, StudyContext(out=out / name, seed=seed, device=device))
         seconds = time.perf_counter() - start
         line = {"ok": "[green]ok[/green]", "skipped": "[yellow]skipped[/yellow]",
                 "failed": "[red]failed[/red]"}[result.status]

@@ -1,11 +1,11 @@
 """End-to-end quick reproduction on toy settings (tiny host, few steps)."""
 
 from reprolab.backdoor.quick import run_quick
-from reprolab.core.report import QuickContext
+from reprolab.core.report import StudyContext
 
 
 def test_run_quick_on_toy_settings(tmp_path):
-    result = run_quick(QuickContext(out=tmp_path), host="tiny", lat_steps=20, gcg_steps=3,
+    result = run_quick(StudyContext(out=tmp_path), host="tiny", lat_steps=20, gcg_steps=3,
                        seeds=2, noise_runs=1, detect_hosts=2)
     assert result.status == "ok"
     ours = {c.quantity: c.ours for c in result.comparisons}

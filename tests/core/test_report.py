@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from reprolab.core.report import Comparison, QuickResult, build_report, markdown_table
+from reprolab.core.report import Comparison, StudyResult, build_report, markdown_table
 
 
 def _figure(path):
@@ -21,17 +21,17 @@ def _figure(path):
 @pytest.fixture
 def report(tmp_path):
     results = [
-        QuickResult(
+        StudyResult(
             study="rebus", title="REBUS", summary="Re-graded leaderboard.",
             comparisons=[Comparison("GPT-4o overall", 0.417, 0.417, "exact")],
             tables=[("Leaderboard", pd.DataFrame({"model": ["gpt4o"], "overall": [0.4174]}))],
             figures=[("Accuracy by difficulty", _figure(tmp_path / "rebus.png"))],
         ),
-        QuickResult(
+        StudyResult(
             study="invscale", title="Inverse scaling", summary="Ladder on memo-trap.",
             figures=[("Trend", _figure(tmp_path / "trend.png"))],
         ),
-        QuickResult(study="chem", title="SmileyLlama", summary="not built", status="skipped"),
+        StudyResult(study="chem", title="SmileyLlama", summary="not built", status="skipped"),
     ]
     return build_report(results, tmp_path / "out")
 

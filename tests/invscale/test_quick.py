@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reprolab.core.report import QuickContext
+from reprolab.core.report import StudyContext
 from reprolab.invscale.quick import QuickSettings, run_quick
 from reprolab.invscale.tasks import DATASET  # noqa: F401  (registers the dataset for needs_data)
 from tests.lm.tiny_models import tiny_gemma3, tiny_llama
@@ -15,7 +15,7 @@ def test_run_quick_on_toy_settings(tmp_path):
     tiny_llama(tmp_path)
     tiny_gemma3(tmp_path)
     models = (str(tmp_path / "tiny-llama"), str(tmp_path / "tiny-gemma3"))
-    result = run_quick(QuickContext(out=tmp_path / "quick", device="cpu"),
+    result = run_quick(StudyContext(out=tmp_path / "quick", device="cpu"),
                        QuickSettings(models=models, limit=4, n_boot=20,
                                      pilot_runs=("syllogism-gpt3", "lambada_gpt3")))
     assert result.status == "ok" and result.study == "invscale"

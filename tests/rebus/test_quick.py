@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from reprolab.core.report import QuickContext
+from reprolab.core.report import StudyContext
 from reprolab.rebus.published import PUBLISHED
 from reprolab.rebus.quick import run_quick
 
 
 @pytest.mark.needs_data("rebus")
 def test_quick_reproduction_matches_the_published_overall_column(tmp_path: Path) -> None:
-    result = run_quick(QuickContext(out=tmp_path))
+    result = run_quick(StudyContext(out=tmp_path))
     assert result.status == "ok"
     assert len(result.comparisons) == len(PUBLISHED) == 16
     assert all(c.ours == c.paper for c in result.comparisons)  # overall column, all 16 models

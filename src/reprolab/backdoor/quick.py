@@ -30,23 +30,23 @@ from reprolab.backdoor.report import PAPER_NOISE_RATE, elicitation_comparisons
 from reprolab.backdoor.robustness import run_noise
 from reprolab.backdoor.runs import run_compile, save_elicitation
 from reprolab.core.records import RunRecord
-from reprolab.core.report import Comparison, QuickContext, QuickResult
+from reprolab.core.report import Comparison, StudyContext, StudyResult
 from reprolab.lm.zoo import ModelFilesError, ModelLoadError
 from reprolab.studies import STUDIES
 
 HOST = "smollm2-135m"
 
 
-def run_quick(ctx: QuickContext, *, host: str = HOST, lat_steps: int = 100, gcg_steps: int = 40,
-              seeds: int = 5, noise_runs: int = 3, detect_hosts: int = 6) -> QuickResult:
+def run_quick(ctx: StudyContext, *, host: str = HOST, lat_steps: int = 100, gcg_steps: int = 40,
+              seeds: int = 5, noise_runs: int = 3, detect_hosts: int = 6) -> StudyResult:
     """See the module docstring; keyword arguments shrink the run for tests. Runs on one CPU
     thread: mostly small tensor ops, which spare threads slow down on a shared machine."""
     with one_thread():
         return _run_quick(ctx, host, lat_steps, gcg_steps, seeds, noise_runs, detect_hosts)
 
 
-def _run_quick(ctx: QuickContext, host: str, lat_steps: int, gcg_steps: int, seeds: int,
-               noise_runs: int, detect_hosts: int) -> QuickResult:
+def _run_quick(ctx: StudyContext, host: str, lat_steps: int, gcg_steps: int, seeds: int,
+               noise_runs: int, detect_hosts: int) -> StudyResult:
     settings = {"host": host, "lat_steps": lat_steps, "gcg_steps": gcg_steps, "seeds": seeds,
                 "noise_runs": noise_runs, "detect_hosts": detect_hosts}
     record = RunRecord.create("backdoor", "quick", settings, seed=ctx.seed, out=ctx.out)
@@ -83,7 +83,7 @@ def _run_quick(ctx: QuickContext, host: str, lat_steps: int, gcg_steps: int, see
         Comparison("activation-probe detector AUROC", aurocs["activation_probe"], None,
                    "off-trigger activations equal the host's"),
     ]
-    return QuickResult(
+    return StudyResult(
         study="backdoor", title=STUDIES["backdoor"].title,
         summary=(f"{compiled['rounds']}-round SHA-256 digital locker ({compiled['depth']} layers, "
                  f"{compiled['parameters']:,} stored weights), password-locked and 3-SAT "
@@ -98,7 +98,7 @@ def _run_quick(ctx: QuickContext, host: str, lat_steps: int, gcg_steps: int, see
     )
 
 
-def _insert(record: RunRecord, host: str, ctx: QuickContext) -> tuple[list[dict], str]:
+def _insert(record: RunRecord, host: str, ctx: StudyContext) -> tuple[list[dict], str]:
     """The locker in `host` (if it loads; not saved, 516 MB) and in a tiny byte-level host
     (saved, reloaded and fine-tuned)."""
     options = DesignOptions(seed=ctx.seed)

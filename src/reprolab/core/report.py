@@ -1,7 +1,7 @@
 """The reproduction report: each study's quick reproduction, its numbers beside the paper's.
 
-A study registers a quick reproduction (`reprolab.studies`): a function taking a `QuickContext`
-and returning a `QuickResult`. `build_report` writes `report.md` and a self-contained
+A study registers a quick reproduction (`reprolab.studies`): a function taking a `StudyContext`
+and returning a `StudyResult`. `build_report` writes `report.md` and a self-contained
 `report.html` (figures embedded as base64 PNG) from a list of results.
 """
 
@@ -20,8 +20,8 @@ from reprolab.core.records import package_versions, write_json
 
 
 @dataclass(frozen=True)
-class QuickContext:
-    """What a quick reproduction is given: its output folder, seed and device."""
+class StudyContext:
+    """What a reproduction is given: its output folder, seed and device."""
 
     out: Path
     seed: int = 0
@@ -39,8 +39,12 @@ class Comparison:
 
 
 @dataclass
-class QuickResult:
-    """What a study's quick reproduction returns for the report."""
+class StudyResult:
+    """What a study's reproduction (`run_quick` or `run_full`) returns for the report.
+
+    `headline`: the one number the report's summary table shows beside the paper's, taken from
+    the study's committed real-scale results (`results/<study>/`) where it has them.
+    """
 
     study: str
     title: str
@@ -49,6 +53,7 @@ class QuickResult:
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     figures: list[tuple[str, Path]] = field(default_factory=list)
     status: str = "ok"  # ok | skipped | failed
+    headline: Comparison | None = None
 
 
 def _fmt(value: Any) -> str:
@@ -74,7 +79,7 @@ def comparison_frame(comparisons: list[Comparison]) -> pd.DataFrame:
     )
 
 
-def _markdown(results: list[QuickResult], out: Path) -> str:
+def _markdown(results: list[StudyResult], out: Path) -> str:
     lines = ["# reprolab reproduction report", "",
              f"Generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.", ""]
     for result in results:
@@ -106,7 +111,7 @@ figure{margin:1em 0}figure img{max-width:100%}figcaption{font-style:italic;color
 """
 
 
-def _html(results: list[QuickResult]) -> str:
+def _html(results: list[StudyResult]) -> str:
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
              "<title>reprolab reproduction report</title>", f"<style>{_CSS}</style></head><body>",
              "<h1>reprolab reproduction report</h1>",
@@ -134,7 +139,7 @@ def _html(results: list[QuickResult]) -> str:
     return "\n".join(parts)
 
 
-def build_report(results: list[QuickResult], out: Path) -> tuple[Path, Path]:
+def build_report(results: list[StudyResult], out: Path) -> tuple[Path, Path]:
     """Write `report.md`, `report.html` and `report.json` into `out`; return md and html paths."""
     out.mkdir(parents=True, exist_ok=True)
     md = out / "report.md"

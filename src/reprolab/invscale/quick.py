@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reprolab.core.report import Comparison, QuickContext, QuickResult
+from reprolab.core.report import Comparison, StudyContext, StudyResult
 from reprolab.invscale.ladder import LadderConfig, run_ladder
 from reprolab.invscale.pilot import analyse_pilot
 from reprolab.invscale.trends import TrendSettings
@@ -50,7 +50,7 @@ class QuickSettings:
 DEFAULT_QUICK = QuickSettings()
 
 
-def run_quick(ctx: QuickContext, settings: QuickSettings = DEFAULT_QUICK) -> QuickResult:
+def run_quick(ctx: StudyContext, settings: QuickSettings = DEFAULT_QUICK) -> StudyResult:
     """Run the ladder subset and the pilot trend analysis; return tables, figures, comparisons."""
     trend = TrendSettings(n_boot=settings.n_boot, seed=ctx.seed)
     models = settings.models or available_packaged_models()
@@ -81,5 +81,5 @@ def run_quick(ctx: QuickContext, settings: QuickSettings = DEFAULT_QUICK) -> Qui
         figures += [(f"Pilot runs ({path.stem.removeprefix('pilot_')})", path)
                     for path in pilot.figures]
         summary += f" Trends of all {len(pilot.primary_table)} pilot run/family pairs."
-    return QuickResult(study="invscale", title=TITLE, summary=summary, comparisons=comparisons,
+    return StudyResult(study="invscale", title=TITLE, summary=summary, comparisons=comparisons,
                        tables=tables, figures=figures)

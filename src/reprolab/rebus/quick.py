@@ -7,7 +7,7 @@ by difficulty.
 
 from __future__ import annotations
 
-from reprolab.core.report import Comparison, QuickContext, QuickResult
+from reprolab.core.report import Comparison, StudyContext, StudyResult
 from reprolab.rebus.published import PUBLISHED
 from reprolab.rebus.regrade import SPLITS, compact_leaderboard
 from reprolab.rebus.runs import regrade_release
@@ -15,7 +15,7 @@ from reprolab.rebus.runs import regrade_release
 TITLE = "REBUS: rebus puzzles for multimodal LLMs"
 
 
-def run_quick(ctx: QuickContext) -> QuickResult:
+def run_quick(ctx: StudyContext) -> StudyResult:
     """Re-grade the 16 models' (+ human) released answers; compare with the published table."""
     run = regrade_release(ctx.out / "regrade", seed=ctx.seed)
     board = run.leaderboard
@@ -42,7 +42,7 @@ def run_quick(ctx: QuickContext) -> QuickResult:
         f"also-accept applied; no hand grades) differs from the authors' on {len(decided)} "
         "answers of published models, each listed with the rule that decides it."
     )
-    return QuickResult(
+    return StudyResult(
         study="rebus", title=TITLE, summary=summary, comparisons=comparisons,
         tables=[("Leaderboard: published vs re-graded (overall / easy / medium / hard, %)",
                  compact_leaderboard(board)),
