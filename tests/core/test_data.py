@@ -5,8 +5,8 @@ import zipfile
 import pytest
 
 from reprolab.core import data
-from reprolab.core.data import DATASETS, DatasetSpec, MissingDataError
-from reprolab.core.datasets import INVERSE_SCALING_TASKS
+from reprolab.core.data import MissingDataError
+from reprolab.core.datasets import DATASETS, DatasetSpec, RemoteFile
 
 
 @pytest.fixture
@@ -40,11 +40,30 @@ def test_missing_dataset_message_names_fetch_and_env(root):
 
 def test_registry_knows_all_datasets():
     assert {"rebus", "inverse-scaling", "science4cast", "mnist", "moses"} <= set(DATASETS)
-    assert len(INVERSE_SCALING_TASKS) == 11
-    # The official sha256 of all 11 prize files is in the manifest.
-    manifest = DATASETS["inverse-scaling"].manifest()
-    assert all(f"prize/{task}.jsonl" in manifest for task in INVERSE_SCALING_TASKS)
-    assert manifest["prize/memo-trap_classification.jsonl"].startswith("f09aac90")
+    # The official sha256 of all 11 prize files is in the manifest; each is downloaded by hash.
+    spec = DATASETS["inverse-scaling"]
+    remote = {r.path: r.sha256 for r in spec.remote_files}
+    assert len(remote) == 11 and all(path.startswith("prize/") for path in remote)
+    assert remote["prize/memo-trap_classification.jsonl"].startswith("f09aac90")
+    assert set(remote) <= set(spec.optional)
+
+
+def test_core_modules_import_no_study_and_no_cycle():
+    import ast
+    from pathlib import Path
+
+    core = Path(data.__file__).parent
+    imports = {}
+    for module in core.glob("*.py"):
+        tree = ast.parse(module.read_text())
+        imports[module.stem] = {n.module for n in ast.walk(tree)
+                                if isinstance(n, ast.ImportFrom) and n.module}
+        imports[module.stem] |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+                                 for a in n.names}
+    for name, found in imports.items():
+        assert not any(m.startswith(("reprolab.rebus", "reprolab.invscale", "reprolab.backdoor",
+                                     "reprolab.studies")) for m in found), name
+    assert "reprolab.core.data" not in imports["datasets"]
 
 
 def test_moses_read_from_the_wheel_without_importing_it():
@@ -100,7 +119,7 @@ def test_fetch_downloads_checks_and_unpacks(root, monkeypatch):
     monkeypatch.setattr(data, "_download", fake_download)
     good = hashlib.sha256(payload).hexdigest()
     _spec("toy", ["data.csv", "images/0001.png"],
-          remote_files=(data.RemoteFile("https://example.org/toy.zip", "toy.zip", good, True),))
+          remote_files=(RemoteFile("https://example.org/toy.zip", "toy.zip", good, True),))
     try:
         folder = data.fetch("toy")
         assert (folder / "data.csv").read_text() == "x,y\n1,2\n"
@@ -109,7 +128,7 @@ def test_fetch_downloads_checks_and_unpacks(root, monkeypatch):
         assert len(downloads) == 1
         _spec_bad = DatasetSpec(
             name="toy", description="t", folder="toy2", required=("data.csv",),
-            remote_files=(data.RemoteFile("https://example.org/t.zip", "t.zip", "0" * 64),))
+            remote_files=(RemoteFile("https://example.org/t.zip", "t.zip", "0" * 64),))
         DATASETS._items["toy"] = _spec_bad
         with pytest.raises(data.ChecksumError, match="sha256"):
             data.fetch("toy")

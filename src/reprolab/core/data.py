@@ -1,4 +1,4 @@
-"""Dataset registry: where each dataset comes from, where it lives locally, how to check it.
+"""Datasets on disk: where each lives locally, how to check it, how to fetch it.
 
 The data root is `--data-dir`, else `REPROLAB_DATA_DIR`, else `~/.cache/reprolab/data`; dataset
 NAME lives in `<root>/<spec.folder>`. A dataset that is not there raises `MissingDataError`, whose
@@ -8,19 +8,16 @@ message is one line naming the fetch command and the environment variable.
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
-import importlib.util
 import os
 import shutil
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from reprolab.core.datasets import DATASETS
 from reprolab.core.errors import UserError
-from reprolab.core.registry import Registry
 
 ENV_VAR = "REPROLAB_DATA_DIR"
 DEFAULT_ROOT = Path("~/.cache/reprolab/data")
@@ -35,49 +32,6 @@ class ChecksumError(UserError, ValueError):
     """A downloaded or local file does not match its recorded sha256."""
 
 
-@dataclass(frozen=True)
-class RemoteFile:
-    """One file to download: `url` lands at `path` (relative to the dataset folder).
-
-    With `unpack`, the file is a zip or tar archive whose single top folder is stripped and whose
-    contents are extracted into the dataset folder.
-    """
-
-    url: str
-    path: str
-    sha256: str | None = None
-    unpack: bool = False
-
-
-@dataclass(frozen=True)
-class DatasetSpec:
-    """What a dataset is, where it comes from and what must be on disk."""
-
-    name: str
-    description: str
-    folder: str
-    required: tuple[str, ...]
-    optional: tuple[str, ...] = ()
-    remote_files: tuple[RemoteFile, ...] = ()
-    hf_dataset: str | None = None
-    homepage: str = ""
-    licence: str = ""
-    locate: Callable[[], Path | None] | None = field(default=None, compare=False)
-
-    def manifest(self) -> dict[str, str]:
-        """`{relative path: sha256}` of every file the project knows the hash of."""
-        resource = importlib.resources.files("reprolab.core") / "manifests" / f"{self.name}.sha256"
-        if not resource.is_file():
-            return {}
-        entries = {}
-        for line in resource.read_text().splitlines():
-            if line.strip():
-                digest, path = line.split(maxsplit=1)
-                entries[path] = digest
-        return entries
-
-
-DATASETS: Registry[DatasetSpec] = Registry("dataset")
 
 
 def set_data_root(path: str | Path | None) -> None:
@@ -229,16 +183,3 @@ def fetch(name: str, *, force: bool = False) -> Path:
     else:
         raise MissingDataError(f"Dataset {name!r} has no download source; see {spec.homepage}.")
     return dataset_dir(name)
-
-
-def package_data_dir(package: str, *parts: str) -> Path | None:
-    """Folder inside an installed package, found without importing the package's code."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations)), *parts)
-    return folder if folder.exists() else None
-
-
-# Importing the registrations here means `dataset_dir("rebus")` works after `import core.data`.
-import reprolab.core.datasets  # noqa: E402, F401

@@ -1,24 +1,82 @@
-"""The datasets reprolab knows: official sources, local layout, licences."""
+"""The datasets reprolab knows: official sources, local layout, licences, sha256 manifests.
+
+Pure description (no downloads here: `reprolab.core.data` finds, verifies and fetches them).
+"""
 
 from __future__ import annotations
 
+import importlib.resources
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from reprolab.core.data import DATASETS, DatasetSpec, RemoteFile, package_data_dir
+from reprolab.core.registry import Registry
 
-INVERSE_SCALING_TASKS = (
-    "hindsight-neglect_classification",
-    "into-the-unknown_classification",
-    "memo-trap_classification",
-    "modus-tollens_classification",
-    "neqa_classification",
-    "pattern-matching-suppression_classification",
-    "prompt-injection_sequence-probability",
-    "redefine_classification",
-    "repetitive-algebra_classification",
-    "resisting-correction_classification",
-    "sig-figs_classification",
-)
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file to download: `url` lands at `path` (relative to the dataset folder).
+
+    With `unpack`, the file is a zip or tar archive whose single top folder is stripped and whose
+    contents are extracted into the dataset folder.
+    """
+
+    url: str
+    path: str
+    sha256: str | None = None
+    unpack: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """What a dataset is, where it comes from and what must be on disk."""
+
+    name: str
+    description: str
+    folder: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    remote_files: tuple[RemoteFile, ...] = ()
+    hf_dataset: str | None = None
+    homepage: str = ""
+    licence: str = ""
+    locate: Callable[[], Path | None] | None = field(default=None, compare=False)
+
+    def manifest(self) -> dict[str, str]:
+        """`{relative path: sha256}` of every file the project knows the hash of."""
+        return _manifest(self.name)
+
+
+def _manifest(name: str) -> dict[str, str]:
+    resource = importlib.resources.files("reprolab.core") / "manifests" / f"{name}.sha256"
+    if not resource.is_file():
+        return {}
+    entries = {}
+    for line in resource.read_text().splitlines():
+        if line.strip():
+            digest, path = line.split(maxsplit=1)
+            entries[path] = digest
+    return entries
+
+
+DATASETS: Registry[DatasetSpec] = Registry("dataset")
+
+
+def package_data_dir(package: str, *parts: str) -> Path | None:
+    """Folder inside an installed package, found without importing the package's code."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations)), *parts)
+    return folder if folder.exists() else None
+
+
+def _prize_files() -> tuple[str, ...]:
+    """The prize files of the manifest: each optional (the task loaders fall back to the Hub)."""
+    return tuple(p for p in _manifest("inverse-scaling") if p.startswith("prize/"))
+
+
 _PRIZE_RELEASE = "https://github.com/inverse-scaling/prize/raw/main/data-release"
 _MNIST_MIRROR = "https://ossci-datasets.s3.amazonaws.com/mnist"
 _MNIST_FILES = {  # name: sha256
@@ -52,14 +110,10 @@ DATASETS.register("inverse-scaling", DatasetSpec(
     description="Inverse Scaling Prize: the 11 winning tasks, organisers' pilot data and results",
     folder="inverse-scaling",
     required=("prize",),
-    optional=tuple(
-        f"prize/{task}.jsonl" for task in INVERSE_SCALING_TASKS
-        if task not in ("memo-trap_classification", "neqa_classification")
-    ),
-    remote_files=tuple(
-        RemoteFile(f"{_PRIZE_RELEASE}/{task}.jsonl", f"prize/{task}.jsonl")
-        for task in INVERSE_SCALING_TASKS
-    ),
+    optional=_prize_files(),
+    remote_files=tuple(RemoteFile(f"{_PRIZE_RELEASE}/{Path(path).name}", path, sha)
+                       for path, sha in _manifest("inverse-scaling").items()
+                       if path in _prize_files() and path.endswith(".jsonl")),
     hf_dataset="pminervini/inverse-scaling",
     homepage="https://github.com/inverse-scaling/prize",
     licence="CC BY 4.0",
