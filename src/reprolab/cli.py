@@ -11,10 +11,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from reprolab.core import data as data_mod
+from reprolab.core.cli import config_options, console, fail, user_errors
 from reprolab.core.datasets import DATASETS
+from reprolab.core.registry import UnknownNameError
+from reprolab.reproduce import ReproduceConfig, reproduce_studies
 from reprolab.studies import STUDIES, StudyNotBuiltError
 
-console = Console(stderr=True, soft_wrap=True)
 app = typer.Typer(
     help="Reproductions of six ML research systems, from a laptop to GPUs.",
     no_args_is_help=True,
@@ -37,12 +39,6 @@ def main(
     data_mod.set_data_root(data_dir)
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one error line and return the Exit to raise."""
-    console.print(f"[red]error:[/red] {escape(message)}")
-    return typer.Exit(code)
-
-
 @data_app.command("list")
 def data_list() -> None:
     """Datasets, where they live and whether they are present."""
@@ -61,10 +57,8 @@ def data_fetch(
 ) -> None:
     """Download datasets from their official sources."""
     for name in names:
-        try:
+        with user_errors(f"{name} was not fetched; files already fetched are kept"):
             folder = data_mod.fetch(name, force=force)
-        except (KeyError, data_mod.MissingDataError, data_mod.ChecksumError, OSError) as error:
-            raise fail(f"{name}: {error}") from None
         console.print(f"{name}: ready in {folder}")
 
 
@@ -72,14 +66,24 @@ def data_fetch(
 def data_verify(
     names: Annotated[list[str] | None, typer.Argument(help="Datasets (default: all).")] = None,
 ) -> None:
-    """Check every known file of the datasets by sha256."""
-    failed = False
+    """Check every known file of the datasets by sha256 (exit 1 if any fails or, when datasets
+    are named, if one is absent; exit 1 too when nothing could be checked)."""
+    failed, checked = False, 0
     for name in names or list(DATASETS):
         try:
             report = data_mod.verify(name)
-        except (KeyError, data_mod.MissingDataError) as error:
-            console.print(f"[yellow]{name}: skipped[/yellow] ({escape(str(error))})")
+        except data_mod.MissingDataError as error:
+            if names:  # a dataset asked for by name must be there
+                console.print(f"[red]{escape(name)}: absent[/red] ({escape(str(error))})")
+                failed = True
+            else:
+                console.print(f"[yellow]{escape(name)}: skipped[/yellow] ({escape(str(error))})")
             continue
+        except UnknownNameError as error:
+            console.print(f"[red]error:[/red] {escape(str(error))}")
+            failed = True
+            continue
+        checked += 1
         status = "[green]ok[/green]" if report.passed else "[red]FAILED[/red]"
         console.print(f"{name}: {status} {len(report.ok)} files match", end="")
         if report.optional_absent:
@@ -92,6 +96,9 @@ def data_verify(
         failed |= not report.passed
     if failed:
         raise typer.Exit(1)
+    if not checked:
+        raise fail(f"No dataset was found to check under {data_mod.data_root()}: set "
+                   f"{data_mod.ENV_VAR} or --data-dir, or run `reprolab data fetch NAME`.")
 
 
 @models_app.command("list")
@@ -101,8 +108,10 @@ def models_list() -> None:
 
     table = Table("name", "parameters", "prepared", "source")
     for name, model in zoo.PACKAGED_MODELS.items():
-        table.add_row(name, model.parameters, "yes" if zoo.is_prepared(name) else "no",
-                      model.source)
+        folder = zoo.prepared_dir(name)
+        state = ("no" if not folder.exists() else "yes" if zoo.is_prepared(name)
+                 else "damaged (run `reprolab models prepare`)")
+        table.add_row(name, model.parameters, state, model.source)
     Console().print(table)
 
 
@@ -110,45 +119,31 @@ def models_list() -> None:
 def models_prepare(
     names: Annotated[list[str], typer.Argument(help="Packaged model names.")],
 ) -> None:
-    """Convert packaged GGUF models to transformers format once and cache them."""
+    """Convert packaged GGUF models to transformers format once and cache them; a prepared copy
+    is checked file by file (sizes and sha256) and prepared again if damaged."""
     from reprolab.lm import zoo
 
     for name in names:
-        try:
-            folder = zoo.prepare_model(name)
-        except (KeyError, FileNotFoundError) as error:
-            raise fail(str(error)) from None
+        with user_errors(f"{name} was not prepared (nothing half-written is kept); run again"):
+            folder = zoo.prepare_model(name, check_hashes=True)
         console.print(f"{name}: {folder}")
 
 
 @app.command()
+@config_options(ReproduceConfig)
 def reproduce(
+    config: ReproduceConfig,
     studies: Annotated[list[str] | None, typer.Argument(help="Studies (default: all).")] = None,
-    quick: Annotated[bool, typer.Option(help="Quick reproduction on packaged defaults.")] = False,
     out: Annotated[Path, typer.Option(help="Report folder.")] = Path("runs/report"),
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    device: Annotated[str, typer.Option(help="auto, cpu, cuda, mps.")] = "auto",
 ) -> None:
-    """Run each study's reproduction and write report.md and report.html."""
-    from reprolab.reproduce import reproduce_studies
-
-    if not quick:
-        console.print("Full-scale reproductions run per study (see `reprolab STUDY --help`); "
-                      "running the quick reproductions.")
+    """Set up each study's data, run its reproduction, write report.md and report.html."""
     names = studies or list(STUDIES)
-    for name in names:
-        if name not in STUDIES:
-            raise fail(_unknown_study(name))
-    md, page = reproduce_studies(names, out=out, seed=seed, device=device, console=console)
+    with user_errors():
+        for name in names:
+            STUDIES[name]  # unknown names fail here, with close matches
+    with user_errors("the report holds every study that finished; rerun for the rest"):
+        md, page = reproduce_studies(names, config, out=out, console=console)
     console.print(f"report: {md} and {page}")
-
-
-def _unknown_study(name: str) -> str:
-    try:
-        STUDIES[name]
-    except KeyError as error:
-        return str(error)
-    return name
 
 
 def _not_built_app(name: str) -> typer.Typer:

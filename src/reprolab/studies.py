@@ -13,9 +13,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reprolab.core.registry import Registry
-from reprolab.core.report import StudyContext, StudyResult
+
+if TYPE_CHECKING:
+    from reprolab.core.report import StudyContext, StudyResult
 
 
 class StudyNotBuiltError(RuntimeError):

@@ -1,14 +1,14 @@
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pytest
 
+from reprolab.core.errors import UserError
+from reprolab.core.figures import new_figure
 from reprolab.core.records import RunRecord, to_jsonable, write_json
 
 
@@ -36,8 +36,8 @@ def test_run_record_layout(tmp_path):
     assert rows == [{"id": 1, "ok": True}, {"id": 2, "ok": False}]
     record.write_table("items.csv", pd.DataFrame({"a": [1, 2]}))
     assert record.path("items.csv").read_text() == "a\n1\n2\n"
-    fig, ax = plt.subplots()
-    ax.plot([0, 1], [1, 0])
+    fig, axes = new_figure()
+    axes[0, 0].plot([0, 1], [1, 0])
     png = record.save_figure("curve", fig)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -54,3 +54,52 @@ def test_json_conversion_and_atomic_write(tmp_path):
     target = write_json(tmp_path / "r.json", {"x": 1})
     assert json.loads(target.read_text()) == {"x": 1}
     assert not (tmp_path / "r.json.part").exists()
+
+
+def test_same_settings_resume_the_folder_other_settings_are_refused(tmp_path):
+    out = tmp_path / "run"
+    first = RunRecord.create("invscale", "ladder", ToyConfig(limit=5), seed=1, out=out)
+    first.write_jsonl("items.jsonl", [{"id": 1}])
+    created = json.loads((out / "config.json").read_text())["created"]
+    again = RunRecord.create("invscale", "ladder", ToyConfig(limit=5), seed=1, out=out)
+    assert again.resumed and not first.resumed
+    assert json.loads((out / "config.json").read_text())["created"] == created
+    with pytest.raises(UserError, match=r"differs in: config\.limit, seed"):
+        RunRecord.create("invscale", "ladder", ToyConfig(limit=50), seed=2, out=out)
+    assert json.loads((out / "config.json").read_text())["config"]["limit"] == 5  # untouched
+    assert (out / "items.jsonl").read_text() == '{"id": 1}\n'
+
+
+def test_unusable_out_folders_are_one_line_user_errors(tmp_path):
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("keep me")
+    with pytest.raises(UserError, match="is a file"):
+        RunRecord.create("rebus", "x", {}, out=a_file)
+    assert a_file.read_text() == "keep me"
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine")
+    with pytest.raises(UserError, match="not empty and holds no run record"):
+        RunRecord.create("rebus", "x", {}, out=busy)
+    if os.geteuid() != 0:  # root writes anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        with pytest.raises(UserError, match="Cannot write"):
+            RunRecord.create("rebus", "x", {}, out=locked / "run")
+
+
+def test_status_follows_the_run(tmp_path):
+    record = RunRecord.create("rebus", "x", {}, out=tmp_path / "ok")
+    assert record.status is None
+    with record.running():
+        assert record.status == "running"
+    assert record.status == "complete"
+    failed = RunRecord.create("rebus", "x", {}, out=tmp_path / "bad")
+    with pytest.raises(RuntimeError), failed.running():
+        raise RuntimeError("boom")
+    assert failed.status == "failed"
+    assert "boom" in json.loads(failed.path("status.json").read_text())["error"]
+    stopped = RunRecord.create("rebus", "x", {}, out=tmp_path / "stopped")
+    with pytest.raises(KeyboardInterrupt), stopped.running():
+        raise KeyboardInterrupt
+    assert stopped.status == "interrupted"

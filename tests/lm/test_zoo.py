@@ -77,6 +77,34 @@ def test_a_prepared_model_is_not_converted_again(monkeypatch) -> None:
 
 
 @pytest.mark.usefixtures("tiny_zoo")
+def test_a_truncated_prepared_model_is_caught_and_prepared_again(capsys) -> None:
+    from typer.testing import CliRunner
+
+    from reprolab.cli import app
+
+    folder = zoo.prepare_model("tiny")
+    weights = folder / "model.safetensors"
+    intact = weights.read_bytes()
+    weights.write_bytes(intact[: len(intact) // 2])
+    assert not zoo.is_prepared("tiny")
+    listing = CliRunner().invoke(app, ["models", "list"])
+    assert "damaged" in listing.output
+    result = CliRunner().invoke(app, ["models", "prepare", "tiny"])
+    assert result.exit_code == 0
+    assert "is damaged" in result.output and "model.safetensors" in result.output
+    assert weights.read_bytes() == intact and zoo.is_prepared("tiny")
+
+
+@pytest.mark.usefixtures("tiny_zoo")
+def test_loading_a_damaged_model_prepares_it_again_with_one_line(capsys) -> None:
+    folder = zoo.prepare_model("tiny")
+    (folder / "model.safetensors").write_bytes(b"")
+    model, _ = zoo.load_model("tiny")
+    assert sum(p.numel() for p in model.parameters()) > 0
+    assert zoo.integrity_problem(folder, hashes=True) is None
+
+
+@pytest.mark.usefixtures("tiny_zoo")
 def test_damaged_or_missing_parts_are_clear_errors_and_leave_no_folder(tmp_path) -> None:
     part = tmp_path / "site" / "tiny_gguf_part2" / "data" / "part02.bin"
     part.write_bytes(part.read_bytes()[:-1] + b"x")

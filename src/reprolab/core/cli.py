@@ -191,7 +191,9 @@ def config_options(cls: type, *, nested: Mapping[str, str | None] | None = None,
             o.name, inspect.Parameter.KEYWORD_ONLY,
             default=inspect.Parameter.empty if o.default is ... else o.default,
             annotation=o.annotation) for o in options]
-        parameters += [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in others]
+        hints = typing.get_type_hints(func, include_extras=True)
+        parameters += [p.replace(kind=inspect.Parameter.KEYWORD_ONLY,
+                                 annotation=hints.get(p.name, p.annotation)) for p in others]
 
         @functools.wraps(func)
         def verb(**kwargs: Any) -> Any:
@@ -205,10 +207,8 @@ def config_options(cls: type, *, nested: Mapping[str, str | None] | None = None,
                 config = _build(cls, values)
             return func(config, **kwargs)
 
-        hints = typing.get_type_hints(func, include_extras=True)
         verb.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-        verb.__annotations__ = {**{o.name: o.annotation for o in options},
-                                **{p.name: hints.get(p.name, p.annotation) for p in others}}
+        verb.__annotations__ = {p.name: p.annotation for p in parameters}
         del verb.__wrapped__  # typer must read the new signature, not the original's
         return verb  # type: ignore[return-value]
 

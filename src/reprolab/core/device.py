@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from reprolab.core.errors import UserError
+
+if TYPE_CHECKING:
+    import torch
 
 DEVICE_HELP = "auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps"
 
@@ -12,6 +15,8 @@ DEVICE_HELP = "auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps"
 def choose_device(name: str = "auto") -> torch.device:
     """The torch device for `name` (`auto`, `cpu`, `cuda`, `cuda:1`, `mps`); a name that is not
     a device, or one this machine lacks, raises `UserError` before any model is loaded."""
+    import torch  # here, so that settings checks stay fast to import
+
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")

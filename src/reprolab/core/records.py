@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from reprolab.core.errors import UserError
-from reprolab.core.figures import save_png
 
 RECORD_VERSION = 1
 STATUS_FILE = "status.json"
@@ -219,6 +218,8 @@ class RunRecord:
 
     def save_figure(self, name: str, figure: Any) -> Path:
         """Save a matplotlib `Figure` as PNG."""
+        from reprolab.core.figures import save_png
+
         path = self.path(name if name.endswith(".png") else f"{name}.png")
         save_png(figure, path)
         return path

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from rich.markup import escape
 from transformers import (
     AutoModelForCausalLM,
     AutoTokenizer,
@@ -29,6 +30,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
+from reprolab.core.cli import console
 from reprolab.core.data import sha256_file
 from reprolab.core.device import choose_device
 from reprolab.core.errors import UserError
@@ -37,6 +39,7 @@ from reprolab.core.registry import Registry
 MODEL_DIR_ENV = "REPROLAB_MODEL_DIR"
 DEFAULT_MODEL_DIR = Path("~/.cache/reprolab/models")
 GGUF_MAGIC = b"GGUF"
+INTEGRITY_FILE = "reprolab-integrity.json"
 
 
 class ModelFilesError(UserError, FileNotFoundError):
@@ -150,9 +153,37 @@ def prepared_dir(name: str) -> Path:
     return model_cache_dir() / PACKAGED_MODELS[name].name
 
 
+def write_integrity(folder: Path) -> None:
+    """Record every file's size and sha256 in `folder/INTEGRITY_FILE`."""
+    files = {path.relative_to(folder).as_posix(): {"size": path.stat().st_size,
+                                                   "sha256": sha256_file(path)}
+             for path in sorted(folder.rglob("*")) if path.is_file()}
+    (folder / INTEGRITY_FILE).write_text(json.dumps(files, indent=1) + "\n")
+
+
+def integrity_problem(folder: Path, *, hashes: bool = False) -> str | None:
+    """Why the prepared model in `folder` cannot be trusted (no record, a file missing or of
+    another size; with `hashes`, another sha256), or None when it matches its record."""
+    try:
+        files = json.loads((folder / INTEGRITY_FILE).read_text())
+    except (OSError, json.JSONDecodeError):
+        return f"{folder} has no readable {INTEGRITY_FILE}"
+    for name, expected in files.items():
+        path = folder / name
+        if not path.is_file():
+            return f"{path} is missing"
+        if (size := path.stat().st_size) != expected["size"]:
+            return f"{path} has {size:,} bytes, {expected['size']:,} expected"
+        if hashes and sha256_file(path) != expected["sha256"]:
+            return f"{path} does not match its sha256"
+    return None
+
+
 def is_prepared(name: str) -> bool:
-    """Whether packaged model `name` has been converted and cached."""
-    return (prepared_dir(name) / "config.json").is_file()
+    """Whether packaged model `name` has been converted, cached, and its files have the sizes
+    recorded when it was prepared."""
+    folder = prepared_dir(name)
+    return folder.is_dir() and integrity_problem(folder) is None
 
 
 def locate_parts(model: PackagedModel) -> list[Path]:
@@ -218,24 +249,31 @@ def convert_gguf(gguf: Path, out_dir: Path) -> None:
     config_path.write_text(json.dumps(config, indent=2) + "\n")
 
 
-def prepare_model(name: str) -> Path:
+def prepare_model(name: str, *, check_hashes: bool = False) -> Path:
     """Convert packaged model `name` once and return its cached transformers folder.
 
-    The conversion writes into a temporary folder beside the target and renames it into place, so
-    an interrupted run never leaves a half-written model.
+    The conversion writes into a temporary folder beside the target, records each file's size and
+    sha256, and renames it into place, so an interrupted run never leaves a half-written model. A
+    prepared folder whose files no longer match the record (sizes; with `check_hashes` also
+    sha256) is reported in one line and prepared again.
     """
     model = PACKAGED_MODELS[name]
     target = prepared_dir(name)
-    if is_prepared(name):
-        return target
+    if target.exists():
+        problem = integrity_problem(target, hashes=check_hashes)
+        if problem is None:
+            return target
+        console.print(f"[yellow]note:[/yellow] prepared model {escape(name)!r} is damaged "
+                      f"({escape(problem)}): preparing it again")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{model.name}-", dir=target.parent) as tmp:
         work, staged = Path(tmp) / "gguf", Path(tmp) / "model"
         work.mkdir()
         convert_gguf(gguf_file(model, work), staged)
+        write_integrity(staged)
         if is_prepared(name):  # another process finished first
             return target
-        if target.exists():  # an incomplete folder without config.json
+        if target.exists():  # damaged, or an incomplete folder
             shutil.rmtree(target)
         staged.rename(target)
     return target
