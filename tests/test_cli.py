@@ -60,6 +60,13 @@ def test_reproduce_unknown_study():
     assert "Did you mean 'capsules'" in result.output
 
 
+@pytest.fixture(autouse=True)
+def online(monkeypatch):
+    """Reproduce runs here see the internet as reachable and leave the Hub switches alone."""
+    monkeypatch.setattr(reproduce_mod, "offline", lambda: False)
+    monkeypatch.setattr(reproduce_mod, "go_offline", lambda: None)
+
+
 def _fake_studies(monkeypatch, behaviours):
     """Register fake studies whose quick reproduction does `behaviours[name](ctx)`."""
     monkeypatch.setattr(StudyInfo, "reproduction", lambda self, quick: behaviours[self.name])
@@ -95,8 +102,6 @@ def test_reproduce_fetches_missing_data_or_skips_offline(tmp_path, monkeypatch):
     from reprolab.core import data
 
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "data"))
-    monkeypatch.setattr(reproduce_mod, "offline", lambda: False)
-    monkeypatch.setattr(reproduce_mod, "go_offline", lambda: None)
     fetched = []
 
     def fake_fetch(name, force=False):
