@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from reprolab.core.errors import UserError
 from reprolab.lm.backends import ChatBackend, MissingAPIKeyError, UnknownNameError, open_backend
 from reprolab.lm.requests import ChatMessage, ImagePart
 from tests.helpers.fake_chat_server import (
@@ -237,7 +238,7 @@ def test_gemini_takes_google_api_key_too(server, tmp_path, monkeypatch):
 def test_openai_compatible_needs_a_url_and_no_key(server, tmp_path, monkeypatch):
     monkeypatch.delenv("REPROLAB_OPENAI_COMPATIBLE_API_KEY")
     monkeypatch.delenv("REPROLAB_OPENAI_BASE_URL", raising=False)
-    with pytest.raises(ValueError, match="REPROLAB_OPENAI_BASE_URL"):
+    with pytest.raises(UserError, match="REPROLAB_OPENAI_BASE_URL"):
         open_backend("openai-compatible/llama", cache_path=tmp_path / "c.sqlite")
     monkeypatch.setenv("REPROLAB_OPENAI_BASE_URL", server.base_url("openai-compatible"))
     backend = open_backend("openai-compatible/llama", cache_path=tmp_path / "c.sqlite")
@@ -262,5 +263,5 @@ def test_openai_compatible_servers_do_not_share_cached_answers(tmp_path, monkeyp
 def test_unknown_provider_suggests_the_closest(tmp_path):
     with pytest.raises(UnknownNameError, match="Did you mean 'openai'"):
         open_backend("opnai/gpt-4o", cache_path=tmp_path / "c.sqlite")
-    with pytest.raises(ValueError, match="PROVIDER/MODEL"):
+    with pytest.raises(UserError, match="PROVIDER/MODEL"):
         open_backend("gpt-4o", cache_path=tmp_path / "c.sqlite")

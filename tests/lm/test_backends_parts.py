@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from reprolab.core.errors import UserError
 from reprolab.lm.backends.cache import ResponseCache
 from reprolab.lm.backends.credentials import (
     MissingAPIKeyError,
@@ -47,9 +48,9 @@ def test_backoff_doubles_with_equal_jitter_and_caps():
 
 
 def test_policy_rejects_bad_settings():
-    with pytest.raises(ValueError, match="max_retries"):
+    with pytest.raises(UserError, match="max_retries"):
         RetryPolicy(max_retries=-1)
-    with pytest.raises(ValueError, match="base_delay"):
+    with pytest.raises(UserError, match="base_delay"):
         RetryPolicy(base_delay=5.0, max_delay=1.0)
 
 

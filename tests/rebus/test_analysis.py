@@ -8,7 +8,6 @@ import pytest
 
 from reprolab.rebus.analysis import (
     accuracy_table,
-    bootstrap_ci,
     breakdown_tables,
     format_accuracy,
     with_metadata,
@@ -18,11 +17,16 @@ from reprolab.rebus.figures import plot_accuracy_by_difficulty
 from reprolab.rebus.published import PUBLISHED
 
 
-def test_bootstrap_ci_edges_and_width() -> None:
-    rng = np.random.default_rng(0)
-    assert bootstrap_ci(0, 20, rng=rng) == (0.0, 0.0)
-    assert bootstrap_ci(20, 20, rng=rng) == (100.0, 100.0)
-    low, high = bootstrap_ci(50, 100, rng=rng)
+def interval(correct: int, n: int) -> tuple[float, float]:
+    records = pd.DataFrame({"model": ["m"] * n, "correct": [1] * correct + [0] * (n - correct)})
+    [row] = accuracy_table(records).itertuples()
+    return row.ci_low, row.ci_high
+
+
+def test_bootstrap_interval_of_0_1_outcomes_edges_and_width() -> None:
+    assert interval(0, 20) == (0.0, 0.0)
+    assert interval(20, 20) == (100.0, 100.0)
+    low, high = interval(50, 100)
     # Normal approximation: 50 +/- 1.96 * sqrt(0.25 / 100) * 100 = [40.2, 59.8].
     assert low == pytest.approx(40.0, abs=1.5) and high == pytest.approx(60.0, abs=1.5)
 

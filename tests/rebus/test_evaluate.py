@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from reprolab.core.errors import UserError
+from reprolab.rebus.config import EvalConfig
 from reprolab.rebus.dataset import RebusDataError, load_local
-from reprolab.rebus.evaluate import EvalConfig, run_eval
+from reprolab.rebus.evaluate import run_eval
 from reprolab.rebus.prompts import PROMPTS, resolve_prompt
 from tests.helpers.fake_chat_server import (
     EXAMPLE_MODELS,
@@ -90,8 +92,11 @@ def test_unreadable_image_stops_before_any_call(rebus_folder: Path, tmp_path: Pa
     ("model", "gpt-4o", "PROVIDER/MODEL"),
     ("prompt", "standrd", "Did you mean 'standard'"),
     ("limit", 0, "--limit"),
+    ("source", "gitlab", "--source"),
+    ("model", "opnai/gpt-4o", "Did you mean 'openai'"),
+    ("judge", "gpt-4o", "--judge"),
 ])
-def test_bad_settings_are_one_line(field: str, value: object, message: str) -> None:
+def test_bad_settings_are_user_errors(field: str, value: object, message: str) -> None:
     settings = {"model": "openai/gpt-4o", field: value}
-    with pytest.raises((ValueError, KeyError), match=message):
+    with pytest.raises(UserError, match=message):
         EvalConfig(**settings)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from reprolab.rebus.config import EvalConfig
 from reprolab.rebus.dataset import load_local
-from reprolab.rebus.evaluate import EvalConfig, run_eval
+from reprolab.rebus.evaluate import run_eval
 from tests.helpers.tiny_vlm import build_tiny_llava
 
 
@@ -22,7 +23,7 @@ def test_local_vlm_answers_every_puzzle_greedily(tiny_vlm: Path, rebus_folder: P
                                                  tmp_path: Path) -> None:
     puzzles = load_local(rebus_folder)
     config = EvalConfig(model=f"hf/{tiny_vlm}", max_tokens=6, device="cpu", concurrency=2,
-                        cache_path=tmp_path / "cache.sqlite")
+                        cache=tmp_path / "cache.sqlite")
     first = run_eval(config, puzzles)
     assert len(first) == 3 and first["error"].isna().all()
     assert all(isinstance(text, str) for text in first["response"])
@@ -31,5 +32,5 @@ def test_local_vlm_answers_every_puzzle_greedily(tiny_vlm: Path, rebus_folder: P
     again = run_eval(config, puzzles)
     assert again["cached"].all()
     fresh = run_eval(EvalConfig(model=f"hf/{tiny_vlm}", max_tokens=6, device="cpu",
-                                cache_path=tmp_path / "other.sqlite"), puzzles)
+                                cache=tmp_path / "other.sqlite"), puzzles)
     assert fresh["response"].tolist() == first["response"].tolist()  # greedy: same text

@@ -5,13 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from reprolab.rebus.config import JudgeConfig
 from reprolab.rebus.dataset import load_local
-from reprolab.rebus.judge import (
-    JudgeConfig,
-    faithfulness_table,
-    judge_answers,
-    judge_explanations,
-)
+from reprolab.rebus.judge import faithfulness_table, judge_answers, judge_explanations
 from tests.helpers.fake_chat_server import Call, FakeChatServer, set_fake_keys
 from tests.rebus.conftest import image_bytes
 

@@ -5,9 +5,7 @@ Records are one row per (model, puzzle) with a boolean `correct` column (`regrad
 difficulty, theme, and the exact-spelling, specific-reference and reading flags (the paper's
 per-category analyses, Sec. 4).
 
-The CI is the percentile bootstrap over puzzles. For a mean of 0/1 outcomes, resampling n
-puzzles with replacement gives k ~ Binomial(n, k̂/n) correct, so we draw that directly: the same
-distribution as the resampling loop, at a fraction of the cost.
+The CI is the percentile bootstrap over puzzles (`reprolab.core.stats.bootstrap_interval`).
 """
 
 from __future__ import annotations
@@ -17,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from reprolab.core.stats import bootstrap_interval
 from reprolab.rebus.dataset import Puzzle
 
 BREAKDOWNS: dict[str, str] = {
@@ -44,17 +43,6 @@ def with_metadata(records: pd.DataFrame, puzzles: Sequence[Puzzle]) -> pd.DataFr
     return records.join(meta[missing], on="puzzle")
 
 
-def bootstrap_ci(
-    correct: int, n: int, *, level: float = 0.95, n_boot: int = 10_000,
-    rng: np.random.Generator,
-) -> tuple[float, float]:
-    """Percentile bootstrap interval (in percent) for `correct` successes out of `n`."""
-    assert 0 <= correct <= n and n > 0, f"bad counts {correct}/{n}"
-    draws = rng.binomial(n, correct / n, size=n_boot) / n
-    low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
-    return 100 * float(low), 100 * float(high)
-
-
 def accuracy_table(
     records: pd.DataFrame, by: str | None = None, *, column: str = "correct",
     seed: int = 0, n_boot: int = 10_000,
@@ -65,10 +53,11 @@ def accuracy_table(
     rows = []
     for key, group in records.groupby(keys, sort=False, dropna=False):
         values = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
-        n, k = len(group), int(group[column].sum())
-        low, high = bootstrap_ci(k, n, n_boot=n_boot, rng=rng)
-        rows.append({**values, "n": n, "correct": k, "accuracy": 100 * k / n,
-                     "ci_low": low, "ci_high": high})
+        outcomes = group[column].to_numpy(dtype=float)
+        interval = bootstrap_interval(outcomes, n_boot=n_boot, seed=rng)
+        rows.append({**values, "n": len(outcomes), "correct": int(outcomes.sum()),
+                     "accuracy": 100 * float(interval.mean),
+                     "ci_low": 100 * float(interval.lower), "ci_high": 100 * float(interval.upper)})
     return pd.DataFrame(rows)
 
 

@@ -20,7 +20,7 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from PIL import Image, UnidentifiedImageError
 
@@ -31,6 +31,7 @@ from reprolab.core.errors import UserError
 HF_DATASET = "cavendishlabs/rebus"
 DIFFICULTIES: tuple[str, ...] = ("Easy", "Medium", "Hard")
 Source = Literal["local", "github", "hf"]
+SOURCES: tuple[str, ...] = get_args(Source)
 DATA_COLUMNS = ("Filename", "Solution", "Also accept", "Theme", "Difficulty", "Exact spelling?",
                 "Specific reference", "Reading?", "Attribution", "Author")
 
@@ -61,10 +62,6 @@ class Puzzle:
     solution_variants: tuple[str, ...] = ()
     image_path: Path | None = None
     image_data: bytes | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def filename(self) -> str:
-        return f"{self.id}.jpg"
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -215,6 +212,6 @@ def load_puzzles(source: Source = "local", folder: Path | None = None) -> list[P
     elif source == "local":
         puzzles = load_local(folder or dataset_dir("rebus"))
     else:
-        raise ValueError(f"Unknown source {source!r}: use local, github or hf.")
+        raise UserError(f"Unknown source {source!r}: use {', '.join(SOURCES)}.")
     return sorted(puzzles, key=lambda p: p.id)
 

@@ -1,4 +1,4 @@
-"""Figures: accuracy by difficulty, ours beside the paper's (pyplot-free `Figure`s)."""
+"""Figures: accuracy by difficulty, ours beside the paper's (`reprolab.core.figures` style)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from reprolab.core.figures import new_figure
 from reprolab.rebus.published import PublishedRow
 
 SPLIT_COLOURS = {"easy": "#4c9f70", "medium": "#e0a030", "hard": "#c0504d"}
@@ -20,8 +21,8 @@ def plot_accuracy_by_difficulty(
     order = table.sort_values("overall", ascending=True).index
     y = np.arange(len(order))
     height = 0.26
-    figure = Figure(figsize=(8, 0.42 * len(order) + 1.2))
-    axis = figure.add_subplot()
+    figure, axes = new_figure(figsize=(8, 0.42 * len(order) + 1.2))
+    axis = axes[0, 0]
     for offset, split in zip((height, 0.0, -height), SPLIT_COLOURS, strict=True):
         values = table.loc[order, split].to_numpy(dtype=float)
         axis.barh(y + offset, values, height, color=SPLIT_COLOURS[split], label=split)
@@ -34,5 +35,4 @@ def plot_accuracy_by_difficulty(
     axis.set_xlim(0, 100)
     axis.set_title(title)
     axis.legend(loc="lower right", frameon=False)
-    figure.tight_layout()
     return figure

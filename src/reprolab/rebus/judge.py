@@ -13,13 +13,12 @@ empty (None) with the reason in `judge_error`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
-from reprolab.lm.backends import ChatBackend, open_backend
+from reprolab.lm.backends import ChatBackend
 from reprolab.lm.requests import ChatMessage, ChatResponse, ImagePart
+from reprolab.rebus.config import JudgeConfig
 from reprolab.rebus.dataset import Puzzle
 from reprolab.rebus.extraction import extract_answer
 
@@ -37,28 +36,6 @@ EXPLANATION_PROMPT = (
     "wrong reading? Reply with {{{{{{YES}}}}}} or {{{{{{NO}}}}}} after a short justification.\n\n"
     "Reasoning:\n{reasoning}"
 )
-
-
-@dataclass(frozen=True)
-class JudgeConfig:
-    """The judge model and its call settings."""
-
-    judge: str = field(metadata={"help": "judge backend spec, e.g. openai/gpt-4o"})
-    max_tokens: int = field(default=512, metadata={"help": "judge response token limit"})
-    concurrency: int = field(default=4, metadata={"help": "judge calls in flight"})
-    max_retries: int = field(default=6, metadata={"help": "retries per failed call"})
-    base_url: str | None = field(default=None, metadata={"help": "server URL"})
-    cache_path: Path | None = field(default=None, metadata={"help": "response cache file"})
-
-    def __post_init__(self) -> None:
-        if "/" not in self.judge:
-            raise ValueError(f"--judge {self.judge!r} should read PROVIDER/MODEL.")
-        if self.max_tokens < 1:
-            raise ValueError(f"judge max_tokens must be at least 1, got {self.max_tokens}.")
-
-    def open(self) -> ChatBackend:
-        return open_backend(self.judge, base_url=self.base_url, cache_path=self.cache_path,
-                            max_retries=self.max_retries, concurrency=self.concurrency)
 
 
 def parse_verdict(response: ChatResponse) -> tuple[bool | None, str | None]:

@@ -21,6 +21,7 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
+from reprolab.core.errors import UserError
 from reprolab.core.registry import Registry, UnknownNameError
 from reprolab.lm.backends.base import BackendOptions, ChatBackend
 from reprolab.lm.backends.cache import DEFAULT_CACHE_PATH, ResponseCache
@@ -61,12 +62,12 @@ def open_backend(
     """The backend for `spec` (`provider/model`); see `BackendOptions` for the settings.
 
     Raises `UnknownNameError` (with close matches) for an unknown provider,
-    `MissingAPIKeyError` when the provider's key variable is unset, and `ValueError` for a
+    `MissingAPIKeyError` when the provider's key variable is unset, and `UserError` for a
     malformed spec or setting — each a one-line message saying what to do.
     """
     provider, slash, model = spec.partition("/")
     if not slash or not model:
-        raise ValueError(f"Model spec {spec!r} should read PROVIDER/MODEL, e.g. openai/gpt-4o.")
+        raise UserError(f"Model spec {spec!r} should read PROVIDER/MODEL, e.g. openai/gpt-4o.")
     options = BackendOptions(
         base_url=base_url,
         cache_path=cache_path,

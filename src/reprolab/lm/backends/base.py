@@ -1,17 +1,19 @@
 """The chat backend interface: cached, deduplicated, ordered answers to `ChatRequest`s.
 
 `ChatBackend.complete` looks each request up in the response cache, asks the backend only for
-the distinct requests it lacks, stores each answer the moment it arrives, and returns one
-`ChatResponse` per request in input order. Subclasses implement `_answer` alone.
+the distinct requests it lacks, and returns one `ChatResponse` per request in input order.
+Subclasses implement `_answer`, which stores each answer (`_remember`) the moment it arrives, so
+an answer that lands as the run is interrupted is kept too.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reprolab.core.errors import UserError
 from reprolab.core.progress import make_progress
 from reprolab.lm.backends.cache import ResponseCache
 from reprolab.lm.backends.retry import RetryPolicy
@@ -41,9 +43,9 @@ class BackendOptions:
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:
-            raise ValueError(f"timeout must be positive, got {self.timeout}")
+            raise UserError(f"timeout must be positive, got {self.timeout}")
         if self.concurrency < 1:
-            raise ValueError(f"concurrency must be >= 1, got {self.concurrency}")
+            raise UserError(f"concurrency must be >= 1, got {self.concurrency}")
         self.retry_policy()  # validates max_retries and base_delay
 
     def retry_policy(self) -> RetryPolicy:
@@ -89,13 +91,20 @@ class ChatBackend(ABC):
         )
 
     def complete(
-        self, requests: Sequence[ChatRequest], *, description: str = "chat"
+        self,
+        requests: Sequence[ChatRequest],
+        *,
+        description: str = "chat",
+        on_answer: Callable[[int, ChatResponse], None] | None = None,
     ) -> list[ChatResponse]:
         """One response per request, in input order; API failures come back as error responses.
 
         Identical requests are sent once. Cached answers cost no call (`cached=True`,
         `attempts=0`); each new successful answer is committed to the cache as it arrives.
+        `on_answer(index, response)` is called once per request as its answer is known (cached
+        ones first), so a caller can write per-item results as they come.
         """
+        notify = on_answer or (lambda index, response: None)
         for request in requests:
             if request.model != self.model:
                 raise ValueError(
@@ -109,6 +118,7 @@ class ChatBackend(ABC):
             hit = self.cache.get(key) if self.cache else None
             if hit is not None:
                 results[index] = hit
+                notify(index, hit)
             else:
                 waiting.setdefault(key, []).append(index)
         todo = [requests[indices[0]] for indices in waiting.values()]
@@ -120,19 +130,24 @@ class ChatBackend(ABC):
                 completed=len(requests) - sum(map(len, groups)),
             )
             for position, response in self._answer(todo):
-                if self.cache is not None:
-                    self.cache.put(self.cache_scope, todo[position], response)
                 for index in groups[position]:
                     results[index] = response
+                    notify(index, response)
                 progress.advance(task, len(groups[position]))
         missing = [i for i, r in enumerate(results) if r is None]
         assert not missing, f"{self.name} left requests {missing} unanswered"
         return results  # type: ignore[return-value]
 
+    def _remember(self, request: ChatRequest, response: ChatResponse) -> None:
+        """Commit a successful answer to the cache (failures are not stored)."""
+        if self.cache is not None:
+            self.cache.put(self.cache_scope, request, response)
+
     @abstractmethod
     def _answer(self, requests: list[ChatRequest]) -> Iterator[tuple[int, ChatResponse]]:
-        """Answer each request once, yielding `(position in requests, response)` as each
-        arrives, in any order. A request that fails yields an error response."""
+        """Answer each request once, `_remember` each answer as soon as it arrives, and yield
+        `(position in requests, response)`, in any order. A failed request yields an error
+        response."""
 
     def close(self) -> None:
         """Close the cache file; `complete` must not be called afterwards."""

@@ -2,7 +2,8 @@
 
 Each response is committed the moment it arrives (WAL journal), so a run killed halfway keeps
 everything it was answered and a rerun asks only for the rest. Failures are never stored: a
-rerun retries them. Several processes may share one file.
+rerun retries them. Several processes may share one file. A path that is a folder, cannot be
+created or is not an SQLite file raises `UserError` naming it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+from reprolab.core.errors import UserError
 from reprolab.lm.requests import ChatRequest, ChatResponse
 
 DEFAULT_CACHE_PATH = Path("~/.cache/reprolab/chat_cache.sqlite")
@@ -38,13 +40,20 @@ class ResponseCache:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(os.path.expanduser(path or DEFAULT_CACHE_PATH))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.is_dir():
+            raise UserError(f"Response cache {self.path} is a folder: give a file, e.g. "
+                            f"{self.path / 'chat_cache.sqlite'}.")
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
-        with self._lock, self._db:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")  # durable across a process crash
-            self._db.execute(_SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
+            with self._lock, self._db:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")  # durable across a process crash
+                self._db.execute(_SCHEMA)
+        except (OSError, sqlite3.DatabaseError) as error:
+            raise UserError(f"Response cache {self.path} cannot be used ({error}): give another "
+                            "file, or move this one away to start an empty cache.") from None
 
     def get(self, key: str) -> ChatResponse | None:
         """The stored response for `key` (marked `cached`, zero attempts), or None."""

@@ -1,13 +1,15 @@
 """API keys: read only from the environment, and scrubbed from any text we keep.
 
 A key never reaches logs, error strings, the response cache or run records: every error
-message a backend keeps passes through `scrub` first.
+message a backend keeps passes through `scrub` first, and a server URL is kept only without its
+`user:password@` part (`public_url`).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from reprolab.core.errors import UserError
 
@@ -45,3 +47,20 @@ def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
         if secret:
             text = text.replace(secret, MASK)
     return _KEY_SHAPES.sub(MASK, text)
+
+
+def url_credentials(url: str) -> tuple[str, ...]:
+    """The user name and password written into `url` (`http://user:pass@host`), as written
+    and percent-decoded, for `scrub`."""
+    parts = urlsplit(url)
+    return tuple({form for secret in (parts.username, parts.password) if secret
+                  for form in (secret, unquote(secret))})
+
+
+def public_url(url: str) -> str:
+    """`url` without the `user:password@` part, for anything written down (cache keys, run
+    records); requests keep using the full URL."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

@@ -1,24 +1,29 @@
 """A local transformers vision-language model as a chat backend (`hf/PATH_OR_ID`).
 
-Loads `AutoProcessor` + `AutoModelForImageTextToText` and formats each request with the
-processor's chat template (images passed as PIL images). Greedy requests (temperature 0) with
-the same `max_tokens` are generated together in left-padded batches of `options.concurrency`;
-sampled requests run one at a time after `torch.manual_seed(request.seed or 0)`, so a request's
-text depends only on itself and its seed.
+The model is a folder, a Hugging Face id, or a packaged model name (`reprolab.lm.zoo`); offline
+(`reprolab.core.network.offline`) a Hub id is read from the local cache only, so a missing model
+fails in seconds, naming it. Loads `AutoProcessor` + `AutoModelForImageTextToText` and formats
+each request with the processor's chat template (images passed as PIL images). Greedy requests
+(temperature 0) with the same `max_tokens` are generated together in left-padded batches of
+`options.concurrency`; sampled requests run one at a time after
+`torch.manual_seed(request.seed or 0)`, so a request's text depends only on itself and its seed.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import torch
 from PIL import Image
 
 from reprolab.core.device import choose_device
+from reprolab.core.network import offline
 from reprolab.lm.backends.base import BackendOptions, ChatBackend
 from reprolab.lm.requests import ChatMessage, ChatRequest, ChatResponse, ImagePart
+from reprolab.lm.zoo import ModelLoadError, resolve_model
 
 
 def decode_image(image: ImagePart) -> Image.Image:
@@ -47,13 +52,10 @@ class HFVisionBackend(ChatBackend):
     """Answers chat requests with a local image-text-to-text model; runs no network calls."""
 
     def __init__(self, path: str, options: BackendOptions) -> None:
-        from transformers import AutoModelForImageTextToText, AutoProcessor
-
         super().__init__("hf", path, options)
         self.device = choose_device(options.device)
-        self.processor = AutoProcessor.from_pretrained(path)
+        self.processor, self.hf_model = load_vision_model(path)
         self.processor.tokenizer.padding_side = "left"  # generation continues on the right
-        self.hf_model = AutoModelForImageTextToText.from_pretrained(path, dtype="auto")
         self.hf_model.to(self.device).eval()
 
     def _answer(self, requests: list[ChatRequest]) -> Iterator[tuple[int, ChatResponse]]:
@@ -68,7 +70,9 @@ class HFVisionBackend(ChatBackend):
                 yield position, _error(exc)
         for batch in self._batches(requests, list(conversations)):
             responses = self._generate(requests[batch[0]], [conversations[p] for p in batch])
-            yield from zip(batch, responses, strict=True)
+            for position, response in zip(batch, responses, strict=True):
+                self._remember(requests[position], response)
+                yield position, response
 
     def _batches(self, requests: list[ChatRequest], positions: list[int]) -> list[list[int]]:
         """Greedy requests grouped by `max_tokens` in chunks of `concurrency`; sampled alone."""
@@ -119,6 +123,32 @@ class HFVisionBackend(ChatBackend):
         ]
 
 
+def load_vision_model(name: str) -> tuple[Any, Any]:
+    """`(processor, model)` for `name` (folder, Hub id or packaged name). Raises
+    `ModelLoadError` naming the model when it cannot be found (offline: when it is not in the
+    local cache) or is not an image-text-to-text model."""
+    from transformers import AutoConfig, AutoModelForImageTextToText, AutoProcessor
+    from transformers.models.auto.modeling_auto import MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES
+
+    source = resolve_model(name)
+    local_only = not Path(source).is_dir() and offline()
+    try:
+        config = AutoConfig.from_pretrained(source, local_files_only=local_only)
+    except OSError as error:
+        reason = ("it is not in the local Hugging Face cache and the Hub cannot be reached"
+                  if local_only else str(error).strip().splitlines()[0])
+        raise ModelLoadError(f"Could not load hf/{name}: {reason}; give a local folder or a "
+                             "Hub id of a vision-language model.") from None
+    if config.model_type not in MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES:
+        raise ModelLoadError(
+            f"hf/{name} is not a vision-language model (model type {config.model_type!r}); "
+            "give an image-text-to-text model, e.g. hf/llava-hf/llava-1.5-7b-hf.")
+    processor = AutoProcessor.from_pretrained(source, local_files_only=local_only)
+    model = AutoModelForImageTextToText.from_pretrained(source, dtype="auto",
+                                                        local_files_only=local_only)
+    return processor, model
+
+
 def _stop_ids(eos: int | list[int] | None) -> set[int]:
     return set() if eos is None else {eos} if isinstance(eos, int) else set(eos)
 
@@ -142,5 +172,6 @@ def _error(exc: Exception) -> ChatResponse:
 
 
 def open_hf(path: str, options: BackendOptions) -> HFVisionBackend:
-    """`hf/PATH_OR_ID`: a local folder, or a Hugging Face model id that transformers fetches."""
+    """`hf/PATH_OR_ID`: a local folder, a Hugging Face model id that transformers fetches, or a
+    packaged model name."""
     return HFVisionBackend(path, options)

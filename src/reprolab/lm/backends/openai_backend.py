@@ -9,8 +9,9 @@ from typing import Any
 
 import openai
 
+from reprolab.core.errors import UserError
 from reprolab.lm.backends.base import BackendOptions
-from reprolab.lm.backends.credentials import optional_api_key, require_api_key
+from reprolab.lm.backends.credentials import optional_api_key, public_url, require_api_key
 from reprolab.lm.backends.remote import (
     RemoteChatBackend,
     Verdict,
@@ -108,12 +109,13 @@ def open_openai_compatible(model: str, options: BackendOptions) -> OpenAIBackend
     $REPROLAB_OPENAI_BASE_URL, e.g. http://localhost:8000/v1); a key is optional."""
     base_url = options.base_url or os.environ.get(BASE_URL_ENV)
     if not base_url:
-        raise ValueError(
+        raise UserError(
             f"openai-compatible/{model} needs the server's URL: pass base_url or set "
             f"{BASE_URL_ENV} (e.g. http://localhost:8000/v1)."
         )
     key = optional_api_key((COMPATIBLE_KEY_ENV,))
     return OpenAIBackend(
         "openai-compatible", model, options, api_key=key or "not-needed", base_url=base_url,
-        token_field="max_tokens", cache_scope=f"openai-compatible/{model}@{base_url.rstrip('/')}",
+        token_field="max_tokens",
+        cache_scope=f"openai-compatible/{model}@{public_url(base_url).rstrip('/')}",
     )

@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from reprolab.lm.backends.base import BackendOptions, ChatBackend
-from reprolab.lm.backends.credentials import scrub
+from reprolab.lm.backends.credentials import scrub, url_credentials
 from reprolab.lm.backends.retry import (
     CallFailure,
     call_with_retries,
@@ -64,7 +64,7 @@ class RemoteChatBackend(ChatBackend):
         cache_scope: str | None = None,
     ) -> None:
         super().__init__(provider, model, options, cache_scope)
-        self._secrets = secrets
+        self._secrets = (*secrets, *url_credentials(options.base_url or ""))
         self._policy = options.retry_policy()
         self._rng = random.Random()
 
@@ -85,23 +85,24 @@ class RemoteChatBackend(ChatBackend):
             message = scrub(f"{type(exc).__name__}: {exc}", self._secrets)
             raise CallFailure(message, retryable=retryable, retry_after=retry_after) from None
 
+    def _call(self, request: ChatRequest, label: str, stop: threading.Event) -> ChatResponse:
+        """One request with retries, its answer committed to the cache the moment it arrives
+        (in the worker thread, so an interrupt in the main thread cannot lose it)."""
+        response = call_with_retries(partial(self._attempt, request), self._policy, label=label,
+                                     rng=self._rng, stop=stop)
+        self._remember(request, response)
+        return response
+
     def _answer(self, requests: list[ChatRequest]) -> Iterator[tuple[int, ChatResponse]]:
         pool = ThreadPoolExecutor(self.options.concurrency, thread_name_prefix=self.name)
         stop = threading.Event()
         try:
             futures = {
-                pool.submit(
-                    call_with_retries,
-                    partial(self._attempt, request),
-                    self._policy,
-                    label=f"{self.name} request {position}",
-                    rng=self._rng,
-                    stop=stop,
-                ): position
+                pool.submit(self._call, request, f"{self.name} request {position}", stop): position
                 for position, request in enumerate(requests)
             }
             for future in as_completed(futures):
                 yield futures[future], future.result()
-        finally:  # on Ctrl-C: no new calls or retries; answers already yielded are cached
+        finally:  # on Ctrl-C: no new calls or retries; calls in flight finish and are cached
             stop.set()
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)

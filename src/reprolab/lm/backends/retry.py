@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
+from reprolab.core.errors import UserError
 from reprolab.lm.requests import ChatResponse
 
 log = logging.getLogger(__name__)
@@ -69,9 +70,9 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
+            raise UserError(f"max_retries must be >= 0, got {self.max_retries}")
         if self.base_delay < 0 or self.max_delay < self.base_delay:
-            raise ValueError(
+            raise UserError(
                 f"need 0 <= base_delay <= max_delay, got {self.base_delay} and {self.max_delay}"
             )
 
