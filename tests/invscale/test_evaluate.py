@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import pytest
 
-from reprolab.invscale.evaluate import evaluate_examples, requests_for, write_official_csv
+from reprolab.invscale.evaluate import evaluate_examples, numeric_sampler, requests_for
 from reprolab.invscale.examples import (
     ClassificationExample,
     LogoddsExample,
     NumericExample,
     SequenceProbExample,
 )
+from reprolab.invscale.metrics import NUMERIC_SAMPLES
 from reprolab.lm.requests import LoglikelihoodRequest, LoglikelihoodResult
+from tests.lm.tiny_models import tiny_llama
 
 
 class TableScorer:
@@ -30,7 +31,7 @@ class TableScorer:
                 for r in requests]
 
 
-def test_classification_rows_and_no_duplicate_requests(tmp_path):
+def test_classification_rows_and_no_duplicate_requests():
     scorer = TableScorer({("Q1", " a"): -1.0, ("Q1", " b"): -2.0, ("Q2", " a"): -0.5,
                           ("Q2", " b"): -0.1})
     examples = [ClassificationExample("Q1", (" a", " b"), 0),
@@ -43,10 +44,7 @@ def test_classification_rows_and_no_duplicate_requests(tmp_path):
     assert frame.loc[0, "loss"] == pytest.approx(math.log(1 + math.exp(-1)))
     assert frame.loc[2, "loss"] == pytest.approx(1 + math.log(1 + math.exp(-1)))
     assert frame.loc[1, "class_logprobs"] == [-0.5, -0.1]
-    path = write_official_csv(frame, "classification", tmp_path / "model.csv")
-    written = pd.read_csv(path)
-    assert list(written.columns) == ["index", "loss", "correct", "total_logprob"]
-    assert written["total_logprob"].iloc[0] == pytest.approx(-1 + math.log(1 + math.exp(-1)))
+    assert frame.loc[0, "total_logprob"] == pytest.approx(-1 + math.log(1 + math.exp(-1)))
 
 
 def test_sequence_prob_and_logodds_rows():
@@ -64,17 +62,28 @@ def test_sequence_prob_and_logodds_rows():
     assert signed["correct"].tolist() == [1]
 
 
-def test_numeric_rows_average_the_parsed_samples():
-    prompts = []
+def test_numeric_rows_average_the_parsed_samples_from_one_batched_call():
+    calls = []
 
-    def sampler(prompt):
-        prompts.append(prompt)
-        return [" 100", " 300.", " lots"]
+    def sampler(prompts):
+        calls.append(list(prompts))
+        return [[" 100", " 300.", " lots"], [" 7"]]
 
-    frame = evaluate_examples([NumericExample("How far?", 200, 403)], "numeric",
-                              TableScorer({}), sample=sampler)
-    assert prompts == ["How far?"]
-    assert frame["estimate"].tolist() == [200.0]
-    assert frame["relative_error"].tolist() == [0.0]
-    with pytest.raises(ValueError, match="need a sampler"):
-        evaluate_examples([NumericExample("How far?", 200, 403)], "numeric", TableScorer({}))
+    examples = [NumericExample("How far?", 200, 403), NumericExample("How many?", 7, 1)]
+    frame = evaluate_examples(examples, "numeric", TableScorer({}), sample=sampler)
+    assert calls == [["How far?", "How many?"]]
+    assert frame["estimate"].tolist() == [200.0, 7.0]
+    assert frame["relative_error"].tolist() == [0.0, 0.0]
+    with pytest.raises(AssertionError, match="need a sampler"):
+        evaluate_examples(examples, "numeric", TableScorer({}))
+
+
+def test_the_numeric_sampler_draws_the_official_samples_through_lm_generation(tmp_path):
+    model, tokenizer = tiny_llama(tmp_path)
+    sample = numeric_sampler(model, tokenizer, seed=0, batch_size=2)
+    prompts = ["Question: What is 2 + 2? Answer:", "The quick brown fox"]
+    first = sample(prompts)
+    assert [len(s) for s in first] == [NUMERIC_SAMPLES] * 2
+    assert all("\n" not in text for texts in first for text in texts)  # cut at the newline
+    assert first == sample(prompts)  # seeded
+    assert first != numeric_sampler(model, tokenizer, seed=1, batch_size=2)(prompts)

@@ -75,12 +75,12 @@ def test_organisers_task_type_names_map_to_ours():
 
 
 def test_errors_name_the_failing_row():
-    rows = [{"prompt": "a", "classes": "[' a', ' b']", "answer_index": 0},
-            {"prompt": "b", "classes": "[' a', ' b']", "answer_index": 2}]
-    with pytest.raises(TaskDataError, match=r"row 1: answer_index 2 outside 0\.\.1"):
+    rows = [("t.jsonl:1", {"prompt": "a", "classes": "[' a', ' b']", "answer_index": 0}),
+            ("t.jsonl:3", {"prompt": "b", "classes": "[' a', ' b']", "answer_index": 2})]
+    with pytest.raises(TaskDataError, match=r"^t\.jsonl:3: answer_index 2 outside 0\.\.1"):
         examples_from_rows(rows, "classification")
-    with pytest.raises(TaskDataError, match="missing column 'completion'"):
-        examples_from_rows([{"prompt": "a"}], "sequence_prob")
+    with pytest.raises(TaskDataError, match=r"t\.jsonl:1: missing column 'completion'"):
+        examples_from_rows([("t.jsonl:1", {"prompt": "a"})], "sequence_prob")
     with pytest.raises(TaskDataError, match="exactly two classes"):
         example_from_row({"prompt": "p", "other_prompt": "q", "classes": "[' a', ' b', ' c']",
                           "answer_index": 0}, "logodds")

@@ -9,7 +9,10 @@ import pandas as pd
 import pytest
 import torch
 
-from reprolab.invscale.ladder import LadderConfig, reanalyse_ladder, run_ladder, slug
+from reprolab.core.errors import UserError
+from reprolab.invscale.config import LadderConfig
+from reprolab.invscale.ladder import reanalyse_ladder, run_ladder
+from reprolab.invscale.per_example import slug
 from reprolab.invscale.trends import TrendSettings
 from tests.lm.tiny_models import tiny_gemma3, tiny_llama
 
@@ -85,10 +88,17 @@ def test_trends_cover_every_task_and_metric(ladder):
 
 
 def test_bad_settings_are_refused_before_any_work():
-    with pytest.raises(ValueError, match="listed twice"):
+    with pytest.raises(UserError, match="listed twice"):
         LadderConfig(models=("a", "a"))
-    with pytest.raises(ValueError, match="source must be one of"):
+    with pytest.raises(UserError, match="source must be one of"):
         LadderConfig(source="web")  # type: ignore[arg-type]
+    with pytest.raises(UserError, match="max-length must be >= 1"):
+        LadderConfig(max_length=0)
+
+
+def test_the_bootstrap_follows_the_runs_seed():
+    config = LadderConfig(seed=7, trend=TrendSettings(n_boot=20, seed=1))
+    assert config.trend == TrendSettings(n_boot=20, seed=7)
 
 
 def test_a_run_is_reanalysed_from_its_files_even_when_cut_short(ladder, tmp_path):
@@ -102,5 +112,5 @@ def test_a_run_is_reanalysed_from_its_files_even_when_cut_short(ladder, tmp_path
     partial = reanalyse_ladder(copy)
     assert set(partial.summary["model"]) == {str(root / "tiny-llama")}
     assert partial.trends.empty  # one model: intervals but no trend
-    with pytest.raises(FileNotFoundError, match="not a ladder run folder"):
+    with pytest.raises(UserError, match="not a ladder run folder"):
         reanalyse_ladder(tmp_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from reprolab.invscale.config import ParityConfig
 from reprolab.invscale.parity import check_parity, compare, local_task_yaml
 from reprolab.invscale.tasks import DATASET  # noqa: F401  (registers the dataset for needs_data)
 from tests.lm.tiny_models import tiny_llama
@@ -31,8 +32,8 @@ def test_compare_counts_disagreements_and_the_largest_gap():
 @pytest.mark.needs_data("inverse-scaling")
 def test_tiny_model_matches_lm_eval_on_memo_trap_and_neqa(tmp_path):
     tiny_llama(tmp_path)
-    results = check_parity(str(tmp_path / "tiny-llama"), ["memo-trap", "neqa"], limit=6,
-                           batch_size=4)
+    results = check_parity(ParityConfig(str(tmp_path / "tiny-llama"), limit=6, batch_size=4,
+                                        device="cpu"))
     assert [r.task for r in results] == ["memo-trap", "neqa"]
     for result in results:
         assert result.n_items == 6
@@ -44,7 +45,7 @@ def test_tiny_model_matches_lm_eval_on_memo_trap_and_neqa(tmp_path):
 @pytest.mark.needs_data("inverse-scaling")
 def test_smollm2_matches_lm_eval_on_memo_trap_and_neqa():
     """The real check (minutes on CPU): `reprolab invscale parity` runs it on the full tasks."""
-    results = check_parity("smollm2-135m", ["memo-trap", "neqa"], limit=100, batch_size=16)
+    results = check_parity(ParityConfig("smollm2-135m", limit=100, batch_size=16))
     for result in results:
         assert result.n_items == 100
         assert result.identical_accuracy and result.correct_disagreements == 0

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from reprolab.core.data import dataset_dir
+from reprolab.core.errors import UserError
 from reprolab.invscale.pilot import (
     discover_runs,
     parse_args_log,
@@ -54,7 +55,7 @@ def test_all_pilot_runs_are_found_and_duplicates_noted():
     assert len(runs) == 75
     assert any("same results as" in note for note in runs["QA-v0-gpt2"].notes)
     assert runs["QA-v0-gpt2"].is_copy and not runs["QA-v0-combined"].is_copy
-    with pytest.raises(KeyError, match="No pilot run named nope"):
+    with pytest.raises(UserError, match="No pilot run named nope"):
         discover_runs(names=["nope"])
     assert any("total_logprob > 0" in note for note in runs["ids-gpt3-seq"].notes)
 

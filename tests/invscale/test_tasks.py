@@ -96,7 +96,7 @@ def test_local_jsonl_files_load_and_bad_lines_are_named(tmp_path):
     path.write_text(json.dumps({"prompt": "p", "completion": " c"}) + "\n\n")
     loaded = load_task(str(path))
     assert (loaded.name, loaded.task_type, len(loaded.examples)) == ("mine", "sequence_prob", 1)
-    with pytest.raises(ValueError, match="limit must be >= 0"):
+    with pytest.raises(AssertionError, match="limit must be >= 0"):
         tasks.load_file_task(path, limit=-1)
     path.write_text('{"prompt": "p", "completion": " c"}\n{oops\n')
     with pytest.raises(TaskDataError, match=r"mine.jsonl:2: not valid JSON"):

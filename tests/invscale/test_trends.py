@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from reprolab.core.errors import UserError
 from reprolab.invscale.trends import TrendSettings, classify_shape, classify_trend
 
 
@@ -65,7 +66,7 @@ def test_same_seed_same_call_and_nan_items_are_dropped():
 
 
 def test_bad_settings_and_unsorted_sizes_are_refused():
-    with pytest.raises(ValueError, match="confidence"):
+    with pytest.raises(UserError, match="confidence"):
         TrendSettings(confidence=1.5)
     with pytest.raises(AssertionError, match="increasing size"):
         classify_trend(np.ones((3, 2)), [10, 1], higher_is_better=True)

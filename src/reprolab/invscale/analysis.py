@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from reprolab.core.stats import bootstrap_interval
 from reprolab.invscale.metrics import METRIC_LABELS, TREND_METRICS
 from reprolab.invscale.plots import Panel, Series
 from reprolab.invscale.sizes import ModelSize
@@ -16,7 +17,6 @@ from reprolab.invscale.trends import (
     DEFAULT_TREND_SETTINGS,
     TrendCall,
     TrendSettings,
-    bootstrap_interval,
     classify_trend,
 )
 
@@ -55,11 +55,13 @@ def metric_trends(task: LoadedTask, frames: dict[str, pd.DataFrame], sizes: dict
         if len({s.parameters for s in ordered_sizes}) == len(models) >= 2:
             call = classify_trend(values, [s.parameters for s in ordered_sizes],
                                   higher_is_better=higher_is_better, settings=settings)
-        means, lower, upper, _ = bootstrap_interval(values, settings)
+        interval = bootstrap_interval(values, n_boot=settings.n_boot,
+                                      confidence=settings.confidence, seed=settings.seed)
         chance = task.random_chance if metric == "correct" else None
-        trends.append(MetricTrend(task.name, metric, models, ordered_sizes, tuple(means.tolist()),
-                                  tuple(lower.tolist()), tuple(upper.tolist()), call, chance,
-                                  paper, len(values)))
+        trends.append(MetricTrend(
+            task.name, metric, models, ordered_sizes, tuple(interval.mean.tolist()),
+            tuple(interval.lower.tolist()), tuple(interval.upper.tolist()), call, chance, paper,
+            len(values)))
     return trends
 
 
@@ -77,7 +79,8 @@ def summary_table(trends: list[MetricTrend]) -> pd.DataFrame:
 
 
 def trend_table(trends: list[MetricTrend]) -> pd.DataFrame:
-    """One row per task and metric: the values by size, the trend call and the paper's trend."""
+    """One row per task and metric: the values by size, the trend call (`trend` names it only
+    when clear, `estimate` is the shape of the means) and the paper's trend."""
     rows = []
     for t in trends:
         if t.call is None:
@@ -85,7 +88,8 @@ def trend_table(trends: list[MetricTrend]) -> pd.DataFrame:
         rows.append({
             "task": t.task, "metric": METRIC_LABELS[t.metric], "models": " < ".join(t.models),
             "values": " → ".join(f"{m:.3f}" for m in t.means),
-            "chance": t.chance, "trend": t.call.shape, "p(trend)": t.call.probability,
+            "chance": t.chance, "trend": t.call.verdict, "estimate": t.call.shape,
+            "p(trend)": t.call.probability,
             "slope/decade": t.call.slope,
             "slope CI": f"[{t.call.slope_lower:.3f}, {t.call.slope_upper:.3f}]",
             "paper": t.paper_trend, "n_items": t.n_items,

@@ -1,153 +1,136 @@
-"""`reprolab invscale`: list tasks, run ladders, analyse the pilot results, check parity."""
+"""`reprolab invscale`: list tasks, run ladders, analyse the pilot results, check parity.
+
+Each verb's options are generated from its settings dataclass (`reprolab.invscale.config`);
+the verb calls one function and prints.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
+
+from reprolab.core.cli import config_options, console, print_frame, user_errors
+from reprolab.invscale.config import LadderConfig, ParityConfig, PilotConfig
+from reprolab.invscale.trends import TrendSettings
 
 app = typer.Typer(help="Inverse scaling: prize tasks over model ladders, with trend analysis.",
                   no_args_is_help=True)
-console = Console(stderr=True)
-
-# Errors a user can cause (bad names, missing or changed data, bad settings, missing models).
-USER_ERRORS = (KeyError, FileNotFoundError, ValueError)
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-def _fail(error: Exception) -> typer.Exit:
-    console.print(f"[red]error:[/red] {error}")
-    return typer.Exit(1)
-
-
-def _print_table(frame, title: str, columns: list[str]) -> None:
-    table = Table(*columns, title=title)
-    for row in frame[columns].itertuples(index=False):
-        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
-    Console().print(table)
+Out = Annotated[Path | None, typer.Option(help="Run folder (default runs/invscale/<time>-<name>); "
+                                               "rerun with the same one to resume.")]
+TREND_COLUMNS = ["task", "metric", "values", "trend", "p(trend)", "paper"]
 
 
 @app.command("tasks")
 def tasks_command() -> None:
     """The 11 winning tasks: type, cause of inverse scaling, and whether the file is here."""
+    import pandas as pd
+
     from reprolab.core.data import dataset_dir
     from reprolab.invscale.tasks import DATASET, PRIZE_TASKS
 
     folder = dataset_dir(DATASET, must_exist=False) / "prize"
-    table = Table("task", "type", "cause", "local file")
-    for name, task in PRIZE_TASKS.items():
-        present = "yes" if (folder / task.file).exists() else "no (Hub)"
-        table.add_row(name, task.task_type, task.cause, present)
-    Console().print(table)
+    print_frame(pd.DataFrame(
+        [(name, task.task_type, task.cause,
+          "yes" if (folder / task.file).exists() else "no (Hub)")
+         for name, task in PRIZE_TASKS.items()],
+        columns=["task", "type", "cause", "local file"]), "Inverse Scaling Prize winners")
+
+
+def _changed_options(settings: object, defaults: object, skip: set[str]) -> list[str]:
+    """`--name value` for each field of `settings` that differs from `defaults`."""
+    options = []
+    for field in dataclasses.fields(settings):  # type: ignore[arg-type]
+        value = getattr(settings, field.name)
+        if field.name in skip or value == getattr(defaults, field.name):
+            continue
+        text = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+        options.append(f"--{field.name.replace('_', '-')} {shlex.quote(text)}")
+    return options
+
+
+def resume_command(config: LadderConfig, folder: Path) -> str:
+    """The `reprolab invscale run` command that resumes `config`'s run in `folder`."""
+    default = LadderConfig()
+    options = [*_changed_options(config, default, {"trend"}),
+               *_changed_options(config.trend, default.trend, {"seed"})]
+    return " ".join(["reprolab invscale run", *options, "--out", shlex.quote(str(folder))])
+
+
+def _pairs(pairs: list[tuple[str, str]]) -> str:
+    by_model: dict[str, list[str]] = {}
+    for task, model in pairs:
+        by_model.setdefault(model, []).append(task)
+    return "; ".join(f"{model} on {', '.join(tasks)}" for model, tasks in by_model.items())
 
 
 @app.command("run")
-def run_command(
-    tasks: Annotated[str, typer.Option(help="Comma-separated: winner names, pilot:NAME or "
-                                            "JSONL/CSV paths.")] = "memo-trap,neqa",
-    models: Annotated[str, typer.Option(help="Comma-separated: packaged names, local folders "
-                                             "or HF ids.")] = "smollm2-135m,gemma3-270m",
-    limit: Annotated[int | None, typer.Option(help="First N examples per task.")] = None,
-    batch_size: Annotated[int, typer.Option(help="Sequences per forward pass.")] = 16,
-    max_length: Annotated[int | None, typer.Option(help="Max tokens per input.")] = None,
-    device: Annotated[str, typer.Option(help="auto, cpu, cuda, mps.")] = "auto",
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    source: Annotated[str, typer.Option(help="auto, local or hub.")] = "auto",
-    task_type: Annotated[str | None, typer.Option(help="Override the task type.")] = None,
-    n_boot: Annotated[int, typer.Option(help="Bootstrap replicates.")] = 1000,
-    out: Annotated[Path | None, typer.Option(help="Run folder.")] = None,
-) -> None:
+@config_options(LadderConfig, nested={"trend": ""}, skip=("trend.seed",))
+def run_command(config: LadderConfig, out: Out = None) -> None:
     """Score tasks over a ladder of models, as the official pipeline, and classify trends."""
-    from reprolab.invscale.ladder import LadderConfig, run_ladder
-    from reprolab.invscale.trends import TrendSettings
+    from reprolab.invscale.ladder import prepare_ladder
 
-    try:
-        config = LadderConfig(
-            tasks=_split(tasks), models=_split(models), limit=limit, batch_size=batch_size,
-            max_length=max_length, device=device, seed=seed, source=source,  # type: ignore[arg-type]
-            task_type=task_type,  # type: ignore[arg-type]
-            trend=TrendSettings(n_boot=n_boot, seed=seed))
-        result = run_ladder(config, out=out)
-    except USER_ERRORS as error:
-        raise _fail(error) from None
+    with user_errors():
+        ladder = prepare_ladder(config, out=out)
+        try:
+            result = ladder.run()
+        except KeyboardInterrupt:
+            kept = ladder.kept()
+            with user_errors(f"kept {len(kept)} model/task pairs in {ladder.record.folder}"
+                             f"{' (' + _pairs(kept) + ')' if kept else ''}; resume with: "
+                             f"{resume_command(config, ladder.record.folder)}"):
+                raise
+    if result.resumed:
+        console.print(f"resumed: {len(result.resumed)} of {result.n_pairs} model/task pairs "
+                      f"read from {result.record.folder}")
     if not result.trends.empty:
-        _print_table(result.trends, "Trends over the ladder",
-                     ["task", "metric", "values", "trend", "p(trend)", "paper"])
+        print_frame(result.trends, "Trends over the ladder", columns=TREND_COLUMNS, digits=3)
     console.print(f"run record: {result.record.folder}")
 
 
 @app.command("pilot")
-def pilot_command(
-    runs: Annotated[str | None, typer.Option(help="Comma-separated run names (default: all).")]
-    = None,
-    n_boot: Annotated[int, typer.Option(help="Bootstrap replicates.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
-    out: Annotated[Path | None, typer.Option(help="Run folder.")] = None,
-) -> None:
+@config_options(PilotConfig, nested={"trend": ""})
+def pilot_command(config: PilotConfig, out: Out = None) -> None:
     """Classify the scaling trend of every organisers' pilot run (GPT-2, GPT-3, OPT sizes)."""
     from reprolab.invscale.pilot import analyse_pilot
-    from reprolab.invscale.trends import TrendSettings
 
-    try:
-        analysis = analyse_pilot(TrendSettings(n_boot=n_boot, seed=seed), out=out,
-                                 names=_split(runs) if runs else None)
-    except USER_ERRORS as error:
-        raise _fail(error) from None
-    _print_table(analysis.primary_table, "Pilot runs: trend of the primary metric",
-                 ["run", "family", "metric", "values", "trend", "p(trend)"])
+    with user_errors():
+        analysis = analyse_pilot(config, out=out)
+    print_frame(analysis.primary_table, "Pilot runs: trend of the primary metric",
+                columns=["run", "family", "metric", "values", "trend", "p(trend)"], digits=3)
     console.print(f"run record: {analysis.record.folder}")
 
 
 @app.command("parity")
-def parity_command(
-    model: Annotated[str, typer.Option(help="Packaged model name or local folder.")]
-    = "smollm2-135m",
-    tasks: Annotated[str, typer.Option(help="Comma-separated classification tasks.")]
-    = "memo-trap,neqa",
-    limit: Annotated[int | None, typer.Option(help="First N items per task.")] = None,
-    batch_size: Annotated[int, typer.Option(help="Batch size for both sides.")] = 8,
-    device: Annotated[str, typer.Option(help="cpu or cuda.")] = "cpu",
-) -> None:
+@config_options(ParityConfig)
+def parity_command(config: ParityConfig) -> None:
     """Compare accuracy and per-item log-likelihoods with lm-eval's inverse_scaling_mc."""
+    import pandas as pd
+
     from reprolab.invscale.parity import check_parity
 
-    try:
-        results = check_parity(model, list(_split(tasks)), limit=limit, batch_size=batch_size,
-                               device=device)
-    except USER_ERRORS as error:
-        raise _fail(error) from None
-    table = Table("task", "items", "acc (reprolab)", "acc (lm-eval)", "disagreements",
-                  "max |Δ loglik|", title=f"Parity with lm-eval on {model}")
-    for r in results:
-        table.add_row(r.task, str(r.n_items), f"{r.accuracy_ours:.4f}",
-                      f"{r.accuracy_lm_eval:.4f}", str(r.correct_disagreements),
-                      f"{r.max_abs_loglik_difference:.2e}")
-    Console().print(table)
+    with user_errors():
+        results = check_parity(config)
+    print_frame(pd.DataFrame([dataclasses.asdict(r) for r in results]),
+                f"Parity with lm-eval on {config.model}", digits=4)
     if not all(r.identical_accuracy and r.max_abs_loglik_difference < 1e-3 for r in results):
         raise typer.Exit(1)
 
 
 @app.command("analyse")
+@config_options(TrendSettings)
 def analyse_command(
+    config: TrendSettings,
     run_folder: Annotated[Path, typer.Argument(help="A folder written by `invscale run`.")],
-    n_boot: Annotated[int, typer.Option(help="Bootstrap replicates.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
 ) -> None:
     """Recompute a ladder run's trends, tables and figures from its per-example files."""
     from reprolab.invscale.ladder import reanalyse_ladder
-    from reprolab.invscale.trends import TrendSettings
 
-    try:
-        result = reanalyse_ladder(run_folder, TrendSettings(n_boot=n_boot, seed=seed))
-    except USER_ERRORS as error:
-        raise _fail(error) from None
+    with user_errors():
+        result = reanalyse_ladder(run_folder, config)
     if not result.trends.empty:
-        _print_table(result.trends, "Trends over the ladder",
-                     ["task", "metric", "values", "trend", "p(trend)", "paper"])
+        print_frame(result.trends, "Trends over the ladder", columns=TREND_COLUMNS, digits=3)
     console.print(f"updated: {result.record.folder}")

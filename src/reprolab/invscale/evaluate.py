@@ -2,7 +2,8 @@
 
 The model is reached through a `Scorer` (log-likelihood requests in, results out, as
 `reprolab.lm.scoring.score_continuations` answers them) and, for numeric tasks only, a `Sampler`
-(prompt in, sampled completions out). Every distinct (context, continuation) pair is scored once,
+(prompts in, each prompt's sampled completions out, as `numeric_sampler` builds it on
+`reprolab.lm.generation`). Every distinct (context, continuation) pair is scored once,
 and pairs sharing a context (the classes of one prompt) go to the scorer together, which computes
 that context once.
 """
@@ -10,11 +11,10 @@ that context once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from functools import partial
 
 import pandas as pd
 
-from reprolab.core.progress import track
 from reprolab.invscale.examples import (
     ClassificationExample,
     Example,
@@ -27,17 +27,16 @@ from reprolab.invscale.metrics import (
     NUMERIC_MAX_NEW_TOKENS,
     NUMERIC_SAMPLES,
     NUMERIC_TEMPERATURE,
-    OFFICIAL_COLUMNS,
     classification_score,
     logodds_score,
     numeric_estimate,
     relative_error,
     sequence_prob_loss,
 )
-from reprolab.lm.requests import LoglikelihoodRequest, LoglikelihoodResult
+from reprolab.lm.requests import LoglikelihoodRequest, LoglikelihoodResult, SamplingParams
 
 Scorer = Callable[[Sequence[LoglikelihoodRequest]], Sequence[LoglikelihoodResult]]
-Sampler = Callable[[str], Sequence[str]]
+Sampler = Callable[[Sequence[str]], Sequence[Sequence[str]]]
 
 
 def requests_for(example: Example) -> list[LoglikelihoodRequest]:
@@ -64,7 +63,7 @@ def score_examples(examples: Sequence[Example], score: Scorer
 
 
 def _row(example: Example, results: list[LoglikelihoodResult], task_type: TaskType,
-         sample: Sampler | None) -> dict:
+         completions: Sequence[str]) -> dict:
     logprobs = [r.logprob for r in results]
     if isinstance(example, ClassificationExample):
         score = classification_score(logprobs, example.answer_index)
@@ -82,47 +81,32 @@ def _row(example: Example, results: list[LoglikelihoodResult], task_type: TaskTy
                 "total_logprob": score.total_logprob, "class_logprobs": logprobs[:2],
                 "other_class_logprobs": logprobs[2:]}
     assert isinstance(example, NumericExample)
-    if sample is None:
-        raise ValueError("numeric tasks need a sampler (a model that can generate text)")
-    completions = list(sample(example.prompt))
     estimate = numeric_estimate(completions)
     return {"estimate": estimate, "relative_error": relative_error(estimate, example.true_answer),
-            "completions": completions}
+            "completions": list(completions)}
 
 
 def evaluate_examples(examples: Sequence[Example], task_type: TaskType, score: Scorer, *,
                       sample: Sampler | None = None) -> pd.DataFrame:
-    """One row per example: `index`, the official columns, then per-class details."""
+    """One row per example: `index`, the official columns, then per-class details. Numeric
+    examples need `sample`, called once with every numeric prompt."""
     results = score_examples(examples, score)
-    pairs = zip(examples, results, strict=True)
-    if task_type == "numeric":
-        pairs = track(list(pairs), "sampling numbers")
-    rows = [{"index": i, **_row(e, r, task_type, sample)} for i, (e, r) in enumerate(pairs)]
+    numeric = [e.prompt for e in examples if isinstance(e, NumericExample)]
+    assert not numeric or sample is not None, "numeric tasks need a sampler"
+    samples = iter(sample(numeric) if numeric else ())
+    rows = [{"index": i, **_row(e, r, task_type,
+                                next(samples) if isinstance(e, NumericExample) else ())}
+            for i, (e, r) in enumerate(zip(examples, results, strict=True))]
     return pd.DataFrame(rows)
 
 
-def write_official_csv(frame: pd.DataFrame, task_type: TaskType, path: Path) -> Path:
-    """Write the organisers' per-model result file: `index` and the official columns only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame[["index", *OFFICIAL_COLUMNS[task_type]]].to_csv(path, index=False)
-    return path
+def numeric_sampler(model, tokenizer, *, seed: int, batch_size: int) -> Sampler:
+    """The official numeric sampling (`NUMERIC_SAMPLES` completions at `NUMERIC_TEMPERATURE`,
+    at most `NUMERIC_MAX_NEW_TOKENS` tokens) through `reprolab.lm.generation`; a sample stops at
+    its first newline, where the official parser cuts it anyway."""
+    from reprolab.lm.generation import generate
 
-
-def hf_sampler(model, tokenizer, *, samples: int = NUMERIC_SAMPLES,
-               temperature: float = NUMERIC_TEMPERATURE,
-               max_new_tokens: int = NUMERIC_MAX_NEW_TOKENS) -> Sampler:
-    """A `Sampler` over a transformers causal LM, with the official numeric settings."""
-    import torch
-
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-
-    def sample(prompt: str) -> list[str]:
-        inputs = tokenizer(prompt, return_tensors="pt").to(model.device)
-        with torch.inference_mode():
-            output = model.generate(**inputs, do_sample=True, temperature=temperature,
-                                    num_return_sequences=samples, max_new_tokens=max_new_tokens,
-                                    pad_token_id=pad)
-        new_tokens = output[:, inputs["input_ids"].shape[1]:]
-        return tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
-
-    return sample
+    params = SamplingParams(max_new_tokens=NUMERIC_MAX_NEW_TOKENS,
+                            temperature=NUMERIC_TEMPERATURE, stop=("\n",), seed=seed)
+    return partial(generate, model, tokenizer, params=params, batch_size=batch_size,
+                   num_return_sequences=NUMERIC_SAMPLES)

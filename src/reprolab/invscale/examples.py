@@ -144,12 +144,15 @@ def infer_task_type(columns: Iterable[str]) -> TaskType:
 
 
 def _index(value: Any) -> int:
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise TaskDataError(f"answer_index must be an integer, got {value!r}")
+    """An integer from an int, an integral float, or their text (`"2"`, `"2.0"` from a CSV)."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise TaskDataError(f"answer_index must be an integer, got {value!r}") from None
+        number = float(value) if isinstance(value, str) else value
+    except ValueError:
+        number = None
+    if isinstance(number, bool) or not isinstance(number, int | float) or not (
+            math.isfinite(number) and float(number).is_integer()):
+        raise TaskDataError(f"answer_index must be an integer, got {value!r}")
+    return int(number)
 
 
 def _number(value: Any, name: str) -> float:
@@ -180,12 +183,14 @@ def example_from_row(row: Mapping[str, Any], task_type: TaskType) -> Example:
         raise TaskDataError(f"missing column {error.args[0]!r} for a {task_type} task") from None
 
 
-def examples_from_rows(rows: Iterable[Mapping[str, Any]], task_type: TaskType) -> list[Example]:
-    """Parse every row; an error names the 0-based row that failed."""
+def examples_from_rows(rows: Iterable[tuple[str, Mapping[str, Any]]], task_type: TaskType
+                       ) -> list[Example]:
+    """Parse `(where, row)` pairs; an error starts with the failing row's `where` (its file and
+    1-based line)."""
     examples = []
-    for number, row in enumerate(rows):
+    for where, row in rows:
         try:
             examples.append(example_from_row(row, task_type))
         except TaskDataError as error:
-            raise TaskDataError(f"row {number}: {error}") from None
+            raise TaskDataError(f"{where}: {error}") from None
     return examples

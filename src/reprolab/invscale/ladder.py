@@ -3,27 +3,31 @@
 Layout of the record (`runs/invscale/<time>-ladder/` unless `out` is given)::
 
     config.json                   the LadderConfig, seed and versions
-    sizes.json                    each finished model's parameters and training tokens
-    <task>/<model>.csv            the organisers' per-example columns (`index,loss,correct,...`);
-                                  names made file-safe (`pilot:x` -> `pilot_x`, `a/b` -> `a_b`)
-    <task>/<model>.jsonl          the same rows with per-class log-probs and predictions
+    status.json                   running | complete | interrupted | failed
+    sizes.json                    each loaded model's parameters and training tokens
+    <task>/<model>.csv, .jsonl    per-example files (`reprolab.invscale.per_example`)
     summary.csv, trends.csv       per model means with intervals; per task trend calls
     scaling.png (scaling_flops.png where every model's training FLOPs are known)
     results.json                  all of the above as numbers
+
+A run folder made with the same settings is resumed: each (task, model) pair whose per-example
+file is complete is read back instead of recomputed, and a model whose pairs are all done is not
+loaded.
 """
 
 from __future__ import annotations
 
 import gc
 import json
-import re
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import get_args
 
 import pandas as pd
 
+from reprolab.core.device import choose_device
+from reprolab.core.errors import UserError
+from reprolab.core.network import go_offline, offline
 from reprolab.core.records import RunRecord, write_json
 from reprolab.core.seeding import seed_everything
 from reprolab.invscale.analysis import (
@@ -33,91 +37,137 @@ from reprolab.invscale.analysis import (
     summary_table,
     trend_table,
 )
-from reprolab.invscale.evaluate import evaluate_examples, hf_sampler, write_official_csv
-from reprolab.invscale.examples import TASK_TYPES, TaskType
+from reprolab.invscale.config import LadderConfig
+from reprolab.invscale.evaluate import evaluate_examples, numeric_sampler
+from reprolab.invscale.per_example import read_per_example, slug, stem, write_per_example
 from reprolab.invscale.plots import scaling_figure
 from reprolab.invscale.sizes import ModelSize, model_size
-from reprolab.invscale.tasks import LoadedTask, Source, load_task
+from reprolab.invscale.tasks import LoadedTask, load_task
 from reprolab.invscale.trends import DEFAULT_TREND_SETTINGS, TrendSettings
 
 STUDY = "invscale"
 SIZES_FILE = "sizes.json"
 
 
-@dataclass(frozen=True)
-class LadderConfig:
-    """What a ladder run evaluates and how."""
-
-    tasks: tuple[str, ...] = field(default=("memo-trap", "neqa"), metadata={
-        "help": "Winner names, pilot:NAME, or prize-format JSONL/CSV paths."})
-    models: tuple[str, ...] = field(default=("smollm2-135m", "gemma3-270m"), metadata={
-        "help": "Packaged model names, local folders or Hugging Face ids."})
-    limit: int | None = field(default=None, metadata={
-        "help": "Evaluate only the first N examples of each task (a labelled subset)."})
-    batch_size: int = field(default=16, metadata={"help": "Sequences per forward pass."})
-    max_length: int | None = field(default=None, metadata={
-        "help": "Truncate inputs to this many tokens from the left (default: the model's)."})
-    device: str = field(default="auto", metadata={"help": "auto, cpu, cuda, cuda:1, mps."})
-    seed: int = field(default=0, metadata={"help": "Seed for sampling and the bootstrap."})
-    source: Source = field(default="auto", metadata={
-        "help": "Where winners come from: auto (local file, else the Hub), local or hub."})
-    task_type: TaskType | None = field(default=None, metadata={
-        "help": "Override the task type (e.g. absolute_logodds for a logodds file)."})
-    trend: TrendSettings = field(default_factory=TrendSettings, metadata={
-        "help": "Bootstrap and trend-classifier settings."})
-
-    def __post_init__(self) -> None:
-        if not self.tasks or not self.models:
-            raise ValueError("give at least one task and one model")
-        if len(set(self.models)) != len(self.models):
-            raise ValueError(f"a model is listed twice in {list(self.models)}")
-        if self.limit is not None and self.limit < 1:
-            raise ValueError(f"limit must be >= 1, got {self.limit}")
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
-        if self.source not in get_args(Source):
-            raise ValueError(f"source must be one of {get_args(Source)}, got {self.source!r}")
-        if self.task_type is not None and self.task_type not in TASK_TYPES:
-            raise ValueError(f"task_type must be one of {TASK_TYPES}, got {self.task_type!r}")
-
-
 @dataclass
 class LadderResult:
-    """A finished ladder run: its record, tables, trends and figures."""
+    """A finished ladder run: its record, tables, trends and figures, and the (task, model)
+    pairs read back from an earlier run into the same folder."""
 
     record: RunRecord
     summary: pd.DataFrame
     trends: pd.DataFrame
     metric_trends: list[MetricTrend]
     figures: list[Path]
+    resumed: list[tuple[str, str]] = field(default_factory=list)
+    n_pairs: int = 0
 
 
-def slug(name: str) -> str:
-    """A file-name-safe form of a task or model name, hub id or path."""
-    return re.sub(r"[^\w.-]+", "_", name.strip("/")).strip("_") or "_"
+def _load_tasks(config: LadderConfig) -> list[LoadedTask]:
+    tasks = [load_task(name, limit=config.limit, source=config.source,
+                       task_type=config.task_type) for name in config.tasks]
+    if len({slug(t.name) for t in tasks}) != len(tasks):
+        raise UserError(f"Two tasks would share a folder: {', '.join(t.name for t in tasks)}.")
+    return tasks
 
 
-def _evaluate_model(name: str, tasks: list[LoadedTask], config: LadderConfig,
-                    record: RunRecord) -> tuple[ModelSize, dict[str, pd.DataFrame]]:
-    from reprolab.lm.scoring import score_continuations
-    from reprolab.lm.zoo import load_model
+def _read_sizes(folder: Path) -> dict[str, ModelSize]:
+    path = folder / SIZES_FILE
+    if not path.exists():
+        return {}
+    try:
+        return {name: ModelSize(**size) for name, size in json.loads(path.read_text()).items()}
+    except (json.JSONDecodeError, TypeError, AttributeError) as error:
+        raise UserError(f"{path} cannot be read ({error}); delete it to recompute it.") from None
 
-    model, tokenizer = load_model(name, device=config.device)
-    size = model_size(name, sum(p.numel() for p in model.parameters()))
-    score = partial(score_continuations, model, tokenizer, batch_size=config.batch_size,
-                    max_length=config.max_length)
-    sample = hf_sampler(model, tokenizer)
-    frames = {}
-    for task in tasks:
-        seed_everything(config.seed)
-        frame = evaluate_examples(task.examples, task.task_type, score, sample=sample)
-        stem = f"{slug(task.name)}/{slug(name)}"
-        write_official_csv(frame, task.task_type, record.path(f"{stem}.csv"))
-        record.write_jsonl(f"{stem}.jsonl", frame.to_dict("records"))
-        frames[task.name] = frame
-    del model, tokenizer, score, sample
-    gc.collect()
-    return size, frames
+
+@dataclass
+class LadderRun:
+    """A ladder run whose settings, device and tasks are checked and whose folder exists; no
+    model is loaded yet. Make it with `prepare_ladder`, then `run()` it."""
+
+    config: LadderConfig
+    device: str
+    tasks: list[LoadedTask]
+    record: RunRecord
+
+    def path(self, task: LoadedTask, model: str) -> Path:
+        return self.record.path(f"{stem(task.name, model)}.jsonl")
+
+    def kept(self) -> list[tuple[str, str]]:
+        """The (task, model) pairs whose per-example files are in the folder."""
+        return [(task.name, model) for model in self.config.models for task in self.tasks
+                if self.path(task, model).exists()]
+
+    def run(self) -> LadderResult:
+        """Evaluate every task on every model (reading finished pairs back), then analyse."""
+        config, record = self.config, self.record
+        with record.running():
+            sizes = _read_sizes(record.folder)
+            frames: dict[str, dict[str, pd.DataFrame]] = {t.name: {} for t in self.tasks}
+            resumed = []
+            for model in config.models:
+                for task in self.tasks:
+                    if self.path(task, model).exists():
+                        frames[task.name][model] = read_per_example(self.path(task, model), task)
+                        resumed.append((task.name, model))
+                todo = [task for task in self.tasks if model not in frames[task.name]]
+                if todo or model not in sizes:
+                    for task, frame in self._evaluate(model, todo, sizes).items():
+                        frames[task][model] = frame
+            result = _analyse(record, self.tasks, frames, sizes, config.trend)
+        result.resumed, result.n_pairs = resumed, len(self.tasks) * len(config.models)
+        return result
+
+    def _evaluate(self, name: str, tasks: list[LoadedTask], sizes: dict[str, ModelSize]
+                  ) -> dict[str, pd.DataFrame]:
+        """Load model `name`, record its size, score `tasks` and write each pair's files."""
+        from reprolab.lm.scoring import score_continuations
+        from reprolab.lm.zoo import load_model
+
+        config = self.config
+        model, tokenizer = load_model(name, device=self.device)
+        sizes[name] = model_size(name, sum(p.numel() for p in model.parameters()))
+        write_json(self.record.path(SIZES_FILE), sizes)
+        score = partial(score_continuations, model, tokenizer, batch_size=config.batch_size,
+                        max_length=config.max_length)
+        sample = numeric_sampler(model, tokenizer, seed=config.seed, batch_size=config.batch_size)
+        frames = {}
+        for task in tasks:
+            seed_everything(config.seed)
+            frames[task.name] = evaluate_examples(task.examples, task.task_type, score,
+                                                  sample=sample)
+            write_per_example(self.record, task, name, frames[task.name])
+        del model, tokenizer, score, sample
+        gc.collect()
+        return frames
+
+
+def _check_models(names: tuple[str, ...]) -> None:
+    """Raise `UserError` for a model name that is neither packaged, a folder nor a hub id; with
+    no network, make hub lookups fail at once instead of retrying."""
+    from reprolab.lm.zoo import resolve_model
+
+    sources = [resolve_model(name) for name in names]
+    if any(not Path(source).is_dir() for source in sources) and offline():
+        go_offline()
+
+
+def prepare_ladder(config: LadderConfig, *, out: Path | None = None) -> LadderRun:
+    """Check the device, the model names and the tasks, then create the run folder, or resume
+    the one in `out` made with the same settings (`RunRecord.create` refuses other settings).
+    No model is loaded."""
+    device = str(choose_device(config.device))
+    tasks = _load_tasks(config)
+    _check_models(config.models)
+    record = RunRecord.create(STUDY, "ladder", config, seed=config.seed, out=out)
+    return LadderRun(config, device, tasks, record)
+
+
+def run_ladder(config: LadderConfig, *, out: Path | None = None) -> LadderResult:
+    """`prepare_ladder(config, out=out).run()`: per-example files are written as each (task,
+    model) pair finishes, so an interrupted run keeps them and a rerun resumes from them."""
+    return prepare_ladder(config, out=out).run()
 
 
 def _results(tasks: list[LoadedTask], trends: list[MetricTrend]) -> dict:
@@ -155,48 +205,50 @@ def _analyse(record: RunRecord, tasks: list[LoadedTask],
     return LadderResult(record, summary, table, trends, figures)
 
 
-def _load_tasks(config: LadderConfig) -> list[LoadedTask]:
-    tasks = [load_task(name, limit=config.limit, source=config.source,
-                       task_type=config.task_type) for name in config.tasks]
-    if len({slug(t.name) for t in tasks}) != len(tasks):
-        raise ValueError(f"two tasks would share a folder: {[t.name for t in tasks]}")
-    return tasks
+def _saved_config(folder: Path, settings: TrendSettings) -> LadderConfig:
+    """The `LadderConfig` in a run folder's `config.json`, with trend `settings`."""
+    path = folder / "config.json"
+    try:
+        saved = json.loads(path.read_text())["config"]
+        return LadderConfig(
+            tasks=tuple(saved["tasks"]), models=tuple(saved["models"]), limit=saved["limit"],
+            seed=settings.seed, source=saved["source"], task_type=saved["task_type"],
+            trend=settings)
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as error:
+        raise UserError(f"{folder} is not a ladder run folder ({path}: "
+                        f"{type(error).__name__}: {error}).") from None
 
 
-def run_ladder(config: LadderConfig, *, out: Path | None = None) -> LadderResult:
-    """Evaluate every task on every model, then analyse trends; returns the record and tables.
-
-    Per-example files and `sizes.json` are written as each model finishes, so an interrupted run
-    keeps them (`reanalyse_ladder` analyses what is there).
-    """
-    seed_everything(config.seed)
-    tasks = _load_tasks(config)
-    record = RunRecord.create(STUDY, "ladder", config, seed=config.seed, out=out)
-    sizes: dict[str, ModelSize] = {}
-    frames: dict[str, dict[str, pd.DataFrame]] = {t.name: {} for t in tasks}
-    for name in config.models:
-        sizes[name], by_task = _evaluate_model(name, tasks, config, record)
-        write_json(record.path(SIZES_FILE), sizes)
-        for task_name, frame in by_task.items():
-            frames[task_name][name] = frame
-    return _analyse(record, tasks, frames, sizes, config.trend)
+def _check_folder(folder: Path, config: LadderConfig, tasks: list[LoadedTask],
+                  sizes: dict[str, ModelSize]) -> None:
+    """Refuse per-example files or sizes of models that `config` does not list."""
+    listed = {slug(model) for model in config.models}
+    if unlisted := sorted(set(sizes) - set(config.models)):
+        raise UserError(f"{folder / SIZES_FILE} has {', '.join(unlisted)}, not among the "
+                        f"models of {folder / 'config.json'}.")
+    for task in tasks:
+        for path in sorted((folder / slug(task.name)).glob("*.jsonl")):
+            if path.stem not in listed:
+                raise UserError(f"{path} is the file of a model that {folder / 'config.json'} "
+                                f"does not list ({', '.join(config.models)}).")
 
 
 def reanalyse_ladder(folder: Path, settings: TrendSettings = DEFAULT_TREND_SETTINGS
                      ) -> LadderResult:
     """Recompute the trends, tables and figures of a ladder run folder from its per-example
-    files (also of a run that stopped early: the models it finished are used)."""
-    try:
-        saved = json.loads((folder / "config.json").read_text())["config"]
-        stored_sizes = json.loads((folder / SIZES_FILE).read_text())
-    except (OSError, json.JSONDecodeError, KeyError) as error:
-        raise FileNotFoundError(f"{folder} is not a ladder run folder ({error}).") from None
-    config = LadderConfig(tasks=tuple(saved["tasks"]), models=tuple(saved["models"]),
-                          limit=saved["limit"], source=saved["source"],
-                          task_type=saved["task_type"], trend=settings)
-    sizes = {name: ModelSize(**stored) for name, stored in stored_sizes.items()}
+    files (also of a run that stopped early: the pairs it finished are used). Files that
+    disagree with the folder's `config.json` raise `UserError` naming the file."""
+    config = _saved_config(folder, settings)
+    sizes = _read_sizes(folder)
     tasks = _load_tasks(config)
-    frames = {task.name: {name: pd.read_json(path, lines=True) for name in sizes
-                          if (path := folder / slug(task.name) / f"{slug(name)}.jsonl").exists()}
-              for task in tasks}
+    _check_folder(folder, config, tasks, sizes)
+    frames: dict[str, dict[str, pd.DataFrame]] = {task.name: {} for task in tasks}
+    for task in tasks:
+        for model in config.models:
+            path = folder / f"{stem(task.name, model)}.jsonl"
+            if not path.exists():
+                continue
+            if model not in sizes:
+                raise UserError(f"{path} has no size in {folder / SIZES_FILE}.")
+            frames[task.name][model] = read_per_example(path, task)
     return _analyse(RunRecord(folder), tasks, frames, sizes, settings)

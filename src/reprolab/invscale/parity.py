@@ -21,6 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from reprolab.core.device import choose_device
+from reprolab.core.errors import UserError
+from reprolab.invscale.config import ParityConfig
 from reprolab.invscale.tasks import LoadedTask
 
 LM_EVAL_BASE = "_inverse_scaling_mc_yaml"
@@ -89,7 +92,7 @@ def run_lm_eval(model_folder: Path, tasks: list[LoadedTask], *, limit: int | Non
 
     for task in tasks:
         if not Path(task.source).is_file():
-            raise FileNotFoundError(f"parity needs {task.name} as a local file, not {task.source}")
+            raise UserError(f"Parity needs {task.name} as a local file, not {task.source}.")
     names = {task.name: lm_eval_task_name(task) for task in tasks}
     with tempfile.TemporaryDirectory() as folder, _offline():
         for task in tasks:
@@ -128,10 +131,9 @@ def compare(task: str, ours: pd.DataFrame, theirs: pd.DataFrame) -> ParityResult
     )
 
 
-def check_parity(model: str, tasks: list[str], *, limit: int | None = None,
-                 batch_size: int = 8, device: str = "cpu") -> list[ParityResult]:
-    """Score each task's first `limit` items with our scorer and with lm-eval, on the same model
-    folder (`model`: a packaged name or a local transformers folder), and compare."""
+def check_parity(config: ParityConfig) -> list[ParityResult]:
+    """Score each task's first `config.limit` items with our scorer and with lm-eval, on the
+    same model folder (a packaged name or a local transformers folder), and compare."""
     from functools import partial
 
     from reprolab.invscale.evaluate import evaluate_examples
@@ -139,16 +141,19 @@ def check_parity(model: str, tasks: list[str], *, limit: int | None = None,
     from reprolab.lm.scoring import score_continuations
     from reprolab.lm.zoo import load_model, resolve_model
 
-    folder = Path(resolve_model(model))
-    if not folder.is_dir():
-        raise FileNotFoundError(f"parity runs lm-eval offline on a local folder; {model!r} is not")
-    loaded_model, tokenizer = load_model(str(folder), device=device)
-    score = partial(score_continuations, loaded_model, tokenizer, batch_size=batch_size)
-    loaded = [load_task(name, limit=limit, source="local") for name in tasks]
+    device = str(choose_device(config.device))
+    loaded = [load_task(name, limit=config.limit, source="local") for name in config.tasks]
     for task in loaded:
         if task.task_type != "classification":
-            raise ValueError(f"lm-eval's inverse_scaling_mc covers classification tasks, "
-                             f"not {task.name!r} ({task.task_type})")
-    theirs = run_lm_eval(folder, loaded, limit=limit, batch_size=batch_size, device=device)
+            raise UserError(f"lm-eval's inverse_scaling_mc covers classification tasks, "
+                            f"not {task.name} ({task.task_type}).")
+    folder = Path(resolve_model(config.model))
+    if not folder.is_dir():
+        raise UserError(f"Parity runs lm-eval offline on a local model folder; "
+                        f"{config.model!r} is not one.")
+    loaded_model, tokenizer = load_model(str(folder), device=device)
+    score = partial(score_continuations, loaded_model, tokenizer, batch_size=config.batch_size)
+    theirs = run_lm_eval(folder, loaded, limit=config.limit, batch_size=config.batch_size,
+                         device=device)
     return [compare(task.name, evaluate_examples(task.examples, task.task_type, score),
                     theirs[task.name]) for task in loaded]

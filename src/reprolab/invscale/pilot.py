@@ -19,8 +19,10 @@ import numpy as np
 import pandas as pd
 
 from reprolab.core.data import MissingDataError, dataset_dir, sha256_file
+from reprolab.core.errors import UserError
 from reprolab.core.progress import track
 from reprolab.core.records import RunRecord
+from reprolab.invscale.config import PilotConfig
 from reprolab.invscale.examples import (
     TaskDataError,
     canonical_columns,
@@ -32,6 +34,7 @@ from reprolab.invscale.plots import Panel, Series, scaling_figure
 from reprolab.invscale.sizes import KNOWN_SIZES
 from reprolab.invscale.tasks import DATASET, read_rows
 from reprolab.invscale.trends import (
+    CLEAR_TREND,
     DEFAULT_TREND_SETTINGS,
     TrendCall,
     TrendSettings,
@@ -150,7 +153,7 @@ def discover_runs(root: Path | None = None, names: Iterable[str] | None = None
     if names is not None:
         wanted = set(names)
         if unknown := sorted(wanted - {f.name for f in folders}):
-            raise KeyError(f"No pilot run named {', '.join(unknown)} in {results}.")
+            raise UserError(f"No pilot run named {', '.join(unknown)} in {results}.")
         folders = [f for f in folders if f.name in wanted]
     runs = [read_run(folder) for folder in folders]
     first_seen: dict[str, str] = {}
@@ -185,8 +188,8 @@ def _inputs(run: PilotRun, root: Path | None) -> list[dict]:
     for path in candidates:
         if path.exists():
             try:
-                return [canonical_columns(row) for row in read_rows(path)]
-            except (TaskDataError, pd.errors.ParserError):
+                return [canonical_columns(row) for _, row in read_rows(path)]
+            except TaskDataError:
                 continue
     return []
 
@@ -204,7 +207,8 @@ def add_relative_error(run: PilotRun, root: Path | None = None) -> None:
     """Give numeric runs a `relative_error` column from their inputs' `true_answer`."""
     if "estimate" not in set.union(set(), *(set(f.columns) for f in run.results.values())):
         return
-    truth = pd.Series([row.get("true_answer") for row in _inputs(run, root)], dtype="float64")
+    truth = pd.to_numeric(pd.Series([row.get("true_answer") for row in _inputs(run, root)],
+                                    dtype=object), errors="coerce")
     if truth.empty or truth.isna().any():
         run.notes.append("numeric run without true answers: not compared")
         return
@@ -287,7 +291,8 @@ def trend_table(trends: list[PilotTrend], runs: dict[str, PilotRun] | None = Non
             "run": t.run, "task_type": t.task_type, "family": t.family, "metric": t.metric,
             "models": " < ".join(t.models), "n_items": call.n_items,
             "values": " → ".join(f"{m:.3g}" for m in call.means), "chance": t.chance,
-            "trend": call.shape, "p(trend)": call.probability, "slope/decade": call.slope,
+            "trend": call.verdict, "estimate": call.shape, "p(trend)": call.probability,
+            "slope/decade": call.slope,
             "slope CI": f"[{call.slope_lower:.3g}, {call.slope_upper:.3g}]",
             "notes": "; ".join(runs[t.run].notes) if runs else "",
         })
@@ -305,6 +310,16 @@ def trend_panels(trends: list[PilotTrend]) -> list[Panel]:
             for (run, metric), group in grouped.items()]
 
 
+def trend_counts(table: pd.DataFrame) -> dict[str, int]:
+    """How many rows of a trend table are called by each name; calls below `CLEAR_TREND`
+    count as `no clear trend`."""
+    named = table["estimate"].where(table["p(trend)"] >= CLEAR_TREND, "no clear trend")
+    return {str(k): int(v) for k, v in named.value_counts().items()}
+
+
+DEFAULT_PILOT = PilotConfig()
+
+
 @dataclass
 class PilotAnalysis:
     """The trend of every pilot run: the full table, the primary-metric table and figures."""
@@ -315,17 +330,16 @@ class PilotAnalysis:
     figures: list[Path]
 
 
-def analyse_pilot(settings: TrendSettings = DEFAULT_TREND_SETTINGS, *, out: Path | None = None,
-                  root: Path | None = None, names: Iterable[str] | None = None) -> PilotAnalysis:
-    """Classify the trend of every run (or those in `names`), family and metric of the pilot
-    results and record it: `trends.csv` (all metrics), `primary_trends.csv`, and figures of the
-    primary metric, `pilot_accuracy.png` and `pilot_other.png` (runs without accuracy), leaving
-    out runs that only repeat earlier result files."""
-    runs = {run.name: run for run in discover_runs(root, names)}
+def analyse_pilot(config: PilotConfig = DEFAULT_PILOT, *, out: Path | None = None,
+                  root: Path | None = None) -> PilotAnalysis:
+    """Classify the trend of every run (or those in `config.runs`), family and metric of the
+    pilot results and record it: `trends.csv` (all metrics), `primary_trends.csv`, and figures
+    of the primary metric, `pilot_accuracy.png` and `pilot_other.png` (runs without accuracy),
+    leaving out runs that only repeat earlier result files."""
+    runs = {run.name: run for run in discover_runs(root, config.runs)}
+    record = RunRecord.create("invscale", "pilot", config, seed=config.trend.seed, out=out)
     trends = [t for run in track(list(runs.values()), "pilot runs")
-              for t in run_trends(run, settings, root)]
-    record = RunRecord.create("invscale", "pilot", {"trend": settings, "runs": sorted(runs)},
-                              seed=settings.seed, out=out)
+              for t in run_trends(run, config.trend, root)]
     table = trend_table(trends, runs)
     record.write_table("trends.csv", table)
     first = primary(trends)
@@ -337,7 +351,6 @@ def analyse_pilot(settings: TrendSettings = DEFAULT_TREND_SETTINGS, *, out: Path
                          ("pilot_other", [t for t in shown if t.metric != "correct"])):
         if chosen:
             figures.append(record.save_figure(name, scaling_figure(trend_panels(chosen), 5)))
-    counts = primary_table.groupby("trend").size().to_dict()
     record.write_results({"runs": len(runs), "trend_calls": len(table),
-                          "primary_trend_counts": counts})
+                          "primary_trend_counts": trend_counts(primary_table)})
     return PilotAnalysis(record, table, primary_table, figures)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
+from reprolab.core.figures import new_figure
 from reprolab.invscale.trends import TrendCall
 
 
@@ -61,9 +62,8 @@ def draw_panel(ax, panel: Panel) -> None:
     ax.set_xticklabels([short_number(x) for x in ticks], rotation=45, fontsize=7)
     ax.set_xlabel(panel.xlabel)
     ax.set_ylabel(panel.ylabel)
-    ax.set_title(panel.title, fontsize=10)
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper right")
+    ax.set_title(panel.title)
+    ax.legend(loc="upper right")
 
 
 def scaling_figure(panels: Sequence[Panel], ncols: int = 3) -> Figure:
@@ -71,8 +71,7 @@ def scaling_figure(panels: Sequence[Panel], ncols: int = 3) -> Figure:
     assert panels, "need at least one panel"
     ncols = min(ncols, len(panels))
     nrows = math.ceil(len(panels) / ncols)
-    figure = Figure(figsize=(4.2 * ncols, 3.4 * nrows), layout="constrained")
-    axes = figure.subplots(nrows, ncols, squeeze=False)
+    figure, axes = new_figure(nrows, ncols)
     for ax, panel in zip(axes.flat, panels, strict=False):
         draw_panel(ax, panel)
     for ax in axes.flat[len(panels):]:

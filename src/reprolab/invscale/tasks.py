@@ -9,13 +9,12 @@ sha256 manifest; when absent they are read from the Hugging Face Hub copy
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-
-import pandas as pd
 
 from reprolab.core.data import (
     ENV_VAR,
@@ -25,6 +24,8 @@ from reprolab.core.data import (
     sha256_file,
 )
 from reprolab.core.datasets import DATASETS
+from reprolab.core.errors import UserError
+from reprolab.core.network import go_offline, offline
 from reprolab.core.registry import Registry
 from reprolab.invscale.examples import (
     Example,
@@ -39,6 +40,7 @@ HUB_DATASET = "pminervini/inverse-scaling"
 HUB_SPLIT = "data"
 PILOT_PREFIX = "pilot:"
 Source = Literal["auto", "local", "hub"]
+Row = tuple[str, Mapping[str, Any]]  # (where it was read: `path:line`, the row)
 
 # The four causes of inverse scaling (McKenzie et al. 2023, section 3 and Table 1).
 STRONG_PRIOR = "strong prior"
@@ -118,22 +120,44 @@ class LoadedTask:
         return sum(1 / n for n in sizes) / len(sizes)
 
 
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """Rows of a JSON-lines file, or of a CSV (the pilot format, with or without index column)."""
-    if path.suffix == ".csv":
-        frame = pd.read_csv(path, keep_default_na=False)
-        frame = frame.drop(columns=[c for c in frame.columns if c.startswith("Unnamed:")])
-        return frame.to_dict("records")
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise TaskDataError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+def _csv_rows(path: Path, handle) -> list[Row]:
+    reader = csv.DictReader(handle)
+    header = [name for name in reader.fieldnames or [] if name and not name.startswith("Unnamed:")]
+    rows, line = [], 2  # a record starts on the line after the previous one ends
+    for record in reader:
+        where, line = f"{path}:{line}", reader.line_num + 1
+        if None in record or None in record.values():
+            raise TaskDataError(f"{where}: the number of fields differs from the header's "
+                                f"({len(reader.fieldnames or [])})")
+        rows.append((where, {name: record[name] for name in header}))
     return rows
+
+
+def _jsonl_rows(path: Path, handle) -> list[Row]:
+    rows = []
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise TaskDataError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+        if not isinstance(row, dict):
+            raise TaskDataError(f"{path}:{number}: a row must be a JSON object")
+        rows.append((f"{path}:{number}", row))
+    return rows
+
+
+def read_rows(path: Path) -> list[Row]:
+    """`(where, row)` pairs of a JSON-lines file, or of a CSV (the pilot format, with or without
+    an index column); `where` is `<path>:<1-based line>`. A CSV's cells are strings."""
+    try:
+        with path.open(encoding="utf-8", newline="" if path.suffix == ".csv" else None) as handle:
+            return _csv_rows(path, handle) if path.suffix == ".csv" else _jsonl_rows(path, handle)
+    except UnicodeDecodeError:
+        raise TaskDataError(f"{path} is not UTF-8 text.") from None
+    except csv.Error as error:
+        raise TaskDataError(f"{path}: not a readable CSV ({error}).") from None
 
 
 def official_sha256(prize_task: PrizeTask) -> str:
@@ -151,9 +175,11 @@ def verify_file(path: Path, expected: str) -> str:
     return digest
 
 
-def _from_hub(prize_task: PrizeTask) -> list[Mapping[str, Any]]:
+def _from_hub(prize_task: PrizeTask) -> list[Row]:
     import datasets
 
+    if offline():
+        go_offline()  # a cached copy still loads; a missing one fails at once
     try:
         table = datasets.load_dataset(HUB_DATASET, prize_task.hub_config, split=HUB_SPLIT)
     except Exception as error:  # offline, renamed or missing: one line for the user
@@ -161,18 +187,23 @@ def _from_hub(prize_task: PrizeTask) -> list[Mapping[str, Any]]:
             f"Task {prize_task.name!r} is not in {dataset_dir(DATASET, must_exist=False)}/prize "
             f"and the Hub copy ({HUB_DATASET}) could not be read ({type(error).__name__}): run "
             f"`reprolab data fetch {DATASET}` or set {ENV_VAR}.") from None
-    return list(table)
+    return [(f"hf://{HUB_DATASET}/{prize_task.name} row {number}", row)
+            for number, row in enumerate(table, start=1)]
 
 
 def _limited(rows: list[Any], limit: int | None) -> list[Any]:
-    if limit is not None and limit < 0:
-        raise ValueError(f"limit must be >= 0, got {limit}")
+    assert limit is None or limit >= 0, f"limit must be >= 0, got {limit}"
     return rows if limit is None else rows[:limit]
 
 
-def load_prize_task(name: str, *, limit: int | None = None, source: Source = "auto") -> LoadedTask:
-    """Load winner `name`: local official file (sha256-verified) first, else the Hub copy."""
+def load_prize_task(name: str, *, limit: int | None = None, source: Source = "auto",
+                    task_type: TaskType | None = None) -> LoadedTask:
+    """Load winner `name`: local official file (sha256-verified) first, else the Hub copy.
+    A `task_type` other than the winner's raises `UserError` (it would be ignored)."""
     prize_task = PRIZE_TASKS[name]
+    if task_type is not None and task_type != prize_task.task_type:
+        raise UserError(f"--task-type {task_type} does not apply to {name}, a "
+                        f"{prize_task.task_type} task: it is only for task files.")
     path = dataset_dir(DATASET, must_exist=False) / "prize" / prize_task.file
     if source != "hub" and path.exists():
         digest = verify_file(path, official_sha256(prize_task))
@@ -194,7 +225,11 @@ def load_file_task(path: Path, *, limit: int | None = None,
     rows = read_rows(path)
     if not rows:
         raise TaskDataError(f"{path} holds no examples.")
-    kind = task_type or infer_task_type(rows[0])
+    where, first = rows[0]
+    try:
+        kind = task_type or infer_task_type(first)
+    except TaskDataError as error:
+        raise TaskDataError(f"{where}: {error}") from None
     examples = examples_from_rows(_limited(rows, limit), kind)
     return LoadedTask(path.stem, kind, examples, str(path), sha256_file(path))
 
@@ -210,4 +245,5 @@ def load_task(name: str, *, limit: int | None = None, source: Source = "auto",
     path = Path(name).expanduser()
     if name not in PRIZE_TASKS and (path.suffix in (".jsonl", ".csv") or path.exists()):
         return load_file_task(path, limit=limit, task_type=task_type)
-    return load_prize_task(name, limit=limit, source=source)  # unknown: "did you mean ..."
+    return load_prize_task(name, limit=limit, source=source,  # unknown: "did you mean ..."
+                           task_type=task_type)

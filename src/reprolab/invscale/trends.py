@@ -15,7 +15,8 @@ terms of *performance* (the metric, negated when lower is better):
 
 The call is the shape of the observed means; its probability is the share of bootstrap
 replicates with that same shape (every shape's share is kept), and the least-squares slope per
-decade of parameters gets a percentile interval.
+decade of parameters gets a percentile interval. A call whose probability is below
+`CLEAR_TREND` is reported as "no clear trend (estimate: inverse, p=0.59)", never by name.
 """
 
 from __future__ import annotations
@@ -26,7 +27,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from reprolab.core.errors import UserError
+from reprolab.core.stats import bootstrap_interval
+
 SHAPES = ("positive", "inverse", "U-shaped", "inverted-U", "flat")
+CLEAR_TREND = 0.95  # the least probability of a call that is named
+
+
+def verdict(shape: str, probability: float) -> str:
+    """`shape` when `probability >= CLEAR_TREND`, else `no clear trend (estimate: inverse,
+    p=0.59)`."""
+    if probability >= CLEAR_TREND:
+        return shape
+    return f"no clear trend (estimate: {shape}, p={probability:.2f})"
 
 
 @dataclass(frozen=True)
@@ -42,11 +55,11 @@ class TrendSettings:
 
     def __post_init__(self) -> None:
         if self.n_boot < 10:
-            raise ValueError(f"n_boot must be >= 10, got {self.n_boot}")
+            raise UserError(f"--n-boot must be >= 10, got {self.n_boot}.")
         if not 0 < self.confidence < 1:
-            raise ValueError(f"confidence must be in (0, 1), got {self.confidence}")
+            raise UserError(f"--confidence must be in (0, 1), got {self.confidence}.")
         if self.min_effect < 0:
-            raise ValueError(f"min_effect must be >= 0, got {self.min_effect}")
+            raise UserError(f"--min-effect must be >= 0, got {self.min_effect}.")
 
 
 DEFAULT_TREND_SETTINGS = TrendSettings()
@@ -72,9 +85,16 @@ class TrendCall:
     slope_upper: float
     n_items: int
 
+    @property
+    def verdict(self) -> str:
+        """The shape by name if the call is clear, else `no clear trend (estimate: ...)`."""
+        return verdict(self.shape, self.probability)
+
     def describe(self) -> str:
-        """E.g. `inverse (p=0.93)`."""
-        return f"{self.shape} (p={self.probability:.2f})"
+        """E.g. `inverse (p=0.99)`, or `no clear trend (estimate: inverse, p=0.59)`."""
+        if self.probability >= CLEAR_TREND:
+            return f"{self.shape} (p={self.probability:.2f})"
+        return self.verdict
 
 
 def classify_shape(performance: Sequence[float], min_effect: float) -> str:
@@ -95,30 +115,6 @@ def classify_shape(performance: Sequence[float], min_effect: float) -> str:
     return "flat"
 
 
-def bootstrap_means(values: np.ndarray, n_boot: int, rng: np.random.Generator,
-                    chunk: int = 64) -> np.ndarray:
-    """Paired bootstrap: `(n_boot, n_models)` means of `values[item, model]` over items drawn
-    with replacement (the same draw for every model), `chunk` replicates at a time."""
-    n_items = values.shape[0]
-    means = np.empty((n_boot, values.shape[1]))
-    for start in range(0, n_boot, chunk):
-        stop = min(start + chunk, n_boot)
-        draws = rng.integers(0, n_items, size=(stop - start, n_items))
-        means[start:stop] = values[draws].mean(axis=1)
-    return means
-
-
-def bootstrap_interval(values: np.ndarray, settings: TrendSettings = DEFAULT_TREND_SETTINGS
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Means of `values[item, model]` with percentile intervals: `(means, lower, upper,
-    replicates)`, the replicates `(n_boot, n_models)` from a paired bootstrap seeded by
-    `settings.seed`."""
-    replicates = bootstrap_means(values, settings.n_boot, np.random.default_rng(settings.seed))
-    alpha = (1 - settings.confidence) / 2
-    lower, upper = np.quantile(replicates, [alpha, 1 - alpha], axis=0)
-    return values.mean(axis=0), lower, upper, replicates
-
-
 def log_slope(log_sizes: np.ndarray, means: np.ndarray) -> np.ndarray:
     """Least-squares slope of `means[..., j]` against `log_sizes[j]` (last axis)."""
     x = log_sizes - log_sizes.mean()
@@ -137,19 +133,22 @@ def classify_trend(values: np.ndarray, sizes: Sequence[float], *, higher_is_bett
     values = values[~np.isnan(values).any(axis=1)]
     assert len(values) > 0, "no item has a value for every model"
     sign = 1.0 if higher_is_better else -1.0
-    means, lower, upper, replicates = bootstrap_interval(values, settings)
-    shapes = Counter(classify_shape(sign * row, settings.min_effect) for row in replicates)
+    interval = bootstrap_interval(values, n_boot=settings.n_boot,
+                                  confidence=settings.confidence, seed=settings.seed)
+    shapes = Counter(classify_shape(sign * row, settings.min_effect)
+                     for row in interval.replicates)
     probabilities = {s: shapes.get(s, 0) / settings.n_boot for s in SHAPES}
-    shape = classify_shape(sign * means, settings.min_effect)
+    shape = classify_shape(sign * interval.mean, settings.min_effect)
     alpha = (1 - settings.confidence) / 2
-    slopes = log_slope(log_sizes, replicates)
+    slopes = log_slope(log_sizes, interval.replicates)
+    means = interval.mean
     return TrendCall(
         shape=shape,
         probability=probabilities[shape],
         probabilities=probabilities,
         means=tuple(means.tolist()),
-        lower=tuple(lower.tolist()),
-        upper=tuple(upper.tolist()),
+        lower=tuple(interval.lower.tolist()),
+        upper=tuple(interval.upper.tolist()),
         slope=float(log_slope(log_sizes, means)),
         slope_lower=float(np.quantile(slopes, alpha)),
         slope_upper=float(np.quantile(slopes, 1 - alpha)),

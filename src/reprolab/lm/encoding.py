@@ -16,11 +16,16 @@ from dataclasses import dataclass
 
 from transformers import PretrainedConfig, PreTrainedTokenizerBase
 
+from reprolab.core.errors import UserError
 from reprolab.lm.requests import LoglikelihoodRequest
 
 DEFAULT_MAX_LENGTH = 2048
 _CONFIG_LENGTH_FIELDS = ("n_positions", "max_position_embeddings", "n_ctx")
 _TOKENIZER_UNSET_LENGTH = 1e29  # tokenizers report ~1e30 when they state no limit
+
+
+class ContinuationError(UserError, ValueError):
+    """A continuation that cannot be scored: it has no tokens, or more than `max_length`."""
 
 
 @dataclass(frozen=True)
@@ -86,10 +91,11 @@ class PairEncoder:
         """The model's input and target tokens, left-truncated to `max_length` input tokens."""
         context, continuation = self.encode_pair(request.context, request.continuation)
         if not continuation:
-            raise ValueError(f"Continuation {request.continuation!r} (context "
-                             f"{request.context[-40:]!r}) has no tokens to score.")
+            raise ContinuationError(f"Continuation {request.continuation!r} (context "
+                                    f"{request.context[-40:]!r}) has no tokens to score.")
         if len(continuation) > max_length:
-            raise ValueError(f"Continuation {request.continuation[:40]!r}... has "
-                             f"{len(continuation)} tokens, more than max_length={max_length}.")
+            raise ContinuationError(
+                f"Continuation {request.continuation[:40]!r} has {len(continuation)} tokens, "
+                f"more than max_length={max_length}: allow more tokens.")
         whole = (context + continuation)[-(max_length + 1):]
         return EncodedRequest(inputs=tuple(whole[:-1]), targets=tuple(continuation))

@@ -1,10 +1,15 @@
 """Batched text generation with a local causal LM: greedy or nucleus sampling, stop strings, seeds.
 
-Prompts are sorted by length and left-padded in batches (transformers derives each row's
-positions from the attention mask, so padding does not change a row's tokens beyond float
-rounding). Each batch is seeded from `params.seed` and its place in the sorted order, inside a
-forked RNG state, so a call does not disturb the caller's random streams and the same call
-(prompts, params, batch size) always returns the same texts.
+Prompts are sorted by length and left-padded in batches; positions come from the attention
+mask, so padding does not change a row's tokens beyond float rounding. Each batch runs one
+prefill (the vocabulary projection only at the last position), copies its key/value cache for
+`num_return_sequences` samples of a prompt instead of reading the prompt again, then decodes one
+token per step. A row leaves the batch, and its cache rows are dropped, as soon as it emits EOS
+or its text contains a stop string, so no work is spent on finished rows.
+
+Sampling draws from a `torch.Generator` seeded with `params.seed` and the batch's place in the
+sorted order: the caller's random streams are untouched, and the same call (prompts, params,
+batch size) always returns the same texts.
 """
 
 from __future__ import annotations
@@ -41,6 +46,14 @@ def _pad_id(tokenizer: PreTrainedTokenizerBase) -> int:
     return pad
 
 
+def _eos_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> frozenset[int]:
+    """The tokenizer's EOS and every end token of the model's generation config (Gemma's
+    end-of-turn, for one)."""
+    configured = getattr(model.generation_config, "eos_token_id", None)
+    ids = configured if isinstance(configured, list) else [configured]
+    return frozenset(i for i in (*ids, tokenizer.eos_token_id) if i is not None)
+
+
 def _left_pad(rows: Sequence[list[int]], pad_id: int,
               device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """`(input_ids, attention_mask)`, both `(len(rows), longest)`, padded on the left."""
@@ -53,14 +66,78 @@ def _left_pad(rows: Sequence[list[int]], pad_id: int,
     return ids.to(device), mask.to(device)
 
 
-def _sampling_kwargs(params: SamplingParams) -> dict:
-    """`generate` settings that fully define decoding: the model's own generation defaults
-    (top-k, repetition penalty...) are overridden so only `params` matter."""
-    settings = {"max_new_tokens": params.max_new_tokens, "do_sample": params.temperature > 0,
-                "repetition_penalty": 1.0}
-    if params.temperature > 0:
-        settings |= {"temperature": params.temperature, "top_p": params.top_p, "top_k": 0}
-    return settings
+def next_tokens(logits: torch.Tensor, params: SamplingParams,
+                generator: torch.Generator) -> torch.Tensor:
+    """One token per row of `logits` `(rows, vocab)`: the argmax at temperature 0, else a draw
+    from softmax(logits / temperature) restricted to the smallest set of most likely tokens
+    whose mass reaches `top_p` (Holtzman et al. 2020, nucleus sampling)."""
+    if params.temperature == 0:
+        return logits.argmax(dim=-1)
+    probs = torch.softmax(logits.float() / params.temperature, dim=-1)
+    if params.top_p < 1:
+        sorted_probs, order = probs.sort(dim=-1, descending=True)
+        outside = sorted_probs.cumsum(dim=-1) - sorted_probs >= params.top_p
+        probs = torch.zeros_like(probs).scatter(-1, order, sorted_probs.masked_fill(outside, 0))
+    return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+
+
+class _StopWatch:
+    """Tells whether a row's new tokens end its text: an EOS token, or a stop string in the
+    decoded text. Only the last few tokens are decoded: a stop string of n characters that
+    appears with the newest token lies within its last 4n tokens (a character is at most 4
+    byte-level tokens)."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, eos_ids: frozenset[int],
+                 stop: Sequence[str]) -> None:
+        self.tokenizer, self.eos_ids, self.stop = tokenizer, eos_ids, tuple(stop)
+        self.window = 4 * max(map(len, stop), default=0)
+
+    def done(self, tokens: list[int]) -> bool:
+        if tokens[-1] in self.eos_ids:
+            return True
+        if not self.stop:
+            return False
+        tail = self.tokenizer.decode(tokens[-self.window:], skip_special_tokens=True)
+        return any(s in tail for s in self.stop)
+
+
+@torch.inference_mode()
+def _sample_batch(model: PreTrainedModel, prompts: Sequence[list[int]], params: SamplingParams,
+                  copies: int, pad_id: int, watch: _StopWatch,
+                  generator: torch.Generator) -> list[list[int]]:
+    """New tokens of `copies` samples per prompt (prompt-major order), each ending at its first
+    EOS (kept) or stop string, or after `params.max_new_tokens` tokens."""
+    input_ids, mask = _left_pad(prompts, pad_id, model.device)
+    positions = (mask.cumsum(dim=-1) - 1).clamp(min=0)
+    output = model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
+                   use_cache=True, logits_to_keep=1)
+    cache, logits = output.cache, output.logits[:, -1]  # (prompts, vocab)
+    if copies > 1:
+        cache.batch_repeat_interleave(copies)
+        logits, mask = logits.repeat_interleave(copies, 0), mask.repeat_interleave(copies, 0)
+        positions = positions.repeat_interleave(copies, 0)
+    position = positions[:, -1:] + 1  # (rows, 1)
+    new_tokens: list[list[int]] = [[] for _ in range(len(prompts) * copies)]
+    active = list(range(len(new_tokens)))  # rows still generating, in cache order
+    for step in range(params.max_new_tokens):
+        tokens = next_tokens(logits, params, generator)
+        keep = []
+        for slot, (row, token) in enumerate(zip(active, tokens.tolist(), strict=True)):
+            new_tokens[row].append(token)
+            if not watch.done(new_tokens[row]):
+                keep.append(slot)
+        if not keep or step + 1 == params.max_new_tokens:
+            break
+        if len(keep) < len(active):
+            index = torch.tensor(keep, device=model.device)
+            cache.batch_select_indices(index)
+            tokens, mask, position = tokens[index], mask[index], position[index]
+            active = [active[slot] for slot in keep]
+        mask = torch.cat([mask, mask.new_ones((len(active), 1))], dim=-1)
+        output = model(input_ids=tokens[:, None], attention_mask=mask, position_ids=position,
+                       cache=cache, use_cache=True)
+        cache, logits, position = output.cache, output.logits[:, -1], position + 1
+    return new_tokens
 
 
 def generate(
@@ -77,34 +154,27 @@ def generate(
     """For each prompt, `num_return_sequences` completions (text after the prompt, special tokens
     removed, cut at the first stop string of `params.stop`), in input order.
 
-    A row stops at EOS or once it contains a stop string; a batch ends when every row has
-    stopped or `params.max_new_tokens` tokens were generated. `temperature=0` decodes greedily.
+    `batch_size` prompts are decoded together (`batch_size * num_return_sequences` rows). A row
+    stops at EOS or once its text contains a stop string, at most `params.max_new_tokens` tokens;
+    `temperature=0` decodes greedily.
     """
     assert batch_size > 0 and num_return_sequences > 0, "sizes must be positive"
     texts = [prompt_text(tokenizer, prompt, chat) for prompt in prompts]
     # A chat template writes its own special tokens; plain prompts get the tokenizer's (BOS).
     encoded = [tokenizer.encode(text, add_special_tokens=not chat) for text in texts]
     order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
-    stop_kwargs = {"stop_strings": list(params.stop), "tokenizer": tokenizer} if params.stop else {}
+    watch = _StopWatch(tokenizer, _eos_ids(model, tokenizer), params.stop)
     pad_id = _pad_id(tokenizer)
-    device = model.device
-    fork_devices = [device] if device.type == "cuda" else []
     outputs: list[list[str]] = [[] for _ in prompts]
-
     with make_progress() as bar:
         task = bar.add_task("generating", total=len(order), visible=progress)
         for start in range(0, len(order), batch_size):
             batch = order[start:start + batch_size]
-            input_ids, attention_mask = _left_pad([encoded[i] for i in batch], pad_id, device)
-            with torch.random.fork_rng(devices=fork_devices), torch.inference_mode():
-                torch.manual_seed(params.seed + start)
-                generated = model.generate(
-                    input_ids=input_ids, attention_mask=attention_mask,
-                    num_return_sequences=num_return_sequences, pad_token_id=pad_id,
-                    **_sampling_kwargs(params), **stop_kwargs)
-            new_tokens = generated[:, input_ids.shape[1]:]
-            completions = tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
-            for row, text in enumerate(completions):
+            generator = torch.Generator(model.device).manual_seed(params.seed + start)
+            samples = _sample_batch(model, [encoded[i] for i in batch], params,
+                                    num_return_sequences, pad_id, watch, generator)
+            texts = tokenizer.batch_decode(samples, skip_special_tokens=True)
+            for row, text in enumerate(texts):
                 outputs[batch[row // num_return_sequences]].append(cut_at_stop(text, params.stop))
             bar.advance(task, len(batch))
     return outputs

@@ -1,8 +1,10 @@
 """The typed boundary between studies and models.
 
 Studies build requests; models and API backends answer them. Neither side imports the other.
-Local models answer `LoglikelihoodRequest` and `GenerationRequest`; chat backends (APIs, local
-vision-language models) answer `ChatRequest` with a `ChatResponse`.
+Local causal LMs answer `LoglikelihoodRequest`s with `LoglikelihoodResult`s
+(`reprolab.lm.scoring`) and sample text for prompts under `SamplingParams`
+(`reprolab.lm.generation`); chat backends (APIs, local vision-language models) answer
+`ChatRequest` with a `ChatResponse`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Literal
+
+from reprolab.core.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,8 @@ class LoglikelihoodResult:
 
 @dataclass(frozen=True)
 class SamplingParams:
-    """Settings for sampling text. `temperature=0` means greedy decoding."""
+    """Settings for sampling text: at most `max_new_tokens` tokens, ending before the first of
+    the `stop` strings; `temperature=0` means greedy decoding, `top_p` nucleus sampling."""
 
     max_new_tokens: int = 64
     temperature: float = 1.0
@@ -42,9 +47,12 @@ class SamplingParams:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        assert self.max_new_tokens > 0, "max_new_tokens must be positive"
-        assert self.temperature >= 0, "temperature must be >= 0"
-        assert 0 < self.top_p <= 1, "top_p must be in (0, 1]"
+        if self.max_new_tokens < 1:
+            raise UserError(f"max_new_tokens must be >= 1, got {self.max_new_tokens}.")
+        if self.temperature < 0:
+            raise UserError(f"temperature must be >= 0, got {self.temperature}.")
+        if not 0 < self.top_p <= 1:
+            raise UserError(f"top_p must be in (0, 1], got {self.top_p}.")
 
 
 @dataclass(frozen=True)

@@ -124,14 +124,17 @@ def score_continuations(
     A forward pass packs as many requests as fit in `batch_size` times their longest input (the
     size of lm-eval's padded batch) and in `max_packed_tokens` tokens (the tree attention mask is
     `max_packed_tokens**2`); a longer request runs alone. `max_length` (default: the model's
-    context length) left-truncates context + continuation as lm-eval does. Raises ValueError for
-    a continuation that has no tokens.
+    context length) left-truncates context + continuation as lm-eval does. Raises
+    `ContinuationError` (a `UserError`) for a continuation with no tokens or more than
+    `max_length`.
 
     The model must be a decoder-only transformer whose forward takes a 4D attention mask and
     position ids (Llama, Gemma 3, Qwen2, Mistral... in transformers 5).
     """
     assert batch_size > 0 and max_packed_tokens > 0, "batch sizes must be positive"
-    max_length = max_length or resolve_max_length(model.config, tokenizer)
+    assert max_length is None or max_length > 0, f"max_length must be positive: {max_length}"
+    if max_length is None:
+        max_length = resolve_max_length(model.config, tokenizer)
     encoder = PairEncoder(tokenizer)
     encoded = [encoder.encode(request, max_length) for request in requests]
     results: dict[int, LoglikelihoodResult] = {}
