@@ -5,13 +5,13 @@ Usage (from the repository root, no uv environment needed):
     PYTHONPATH=src python3 scripts/backdoor_gpu.py --out OUT [--device cuda]
     PYTHONPATH=src python3 scripts/backdoor_gpu.py --out /tmp/toy --toy   # minutes on a CPU
 
-Phases, each writing under OUT (a phase that would start after --budget seconds is skipped and
-logged):
-  1. LAT at every site (10,000 steps, 5 seeds) and GCG on the trigger tokens, three designs with
-     a reduced-round locker: attacks.csv, summary.csv, lat_loss.png.
-  2. The largest exact weight noise per design and 34 noisy LAT runs each: noise.csv.
-  3. The full 64-round SHA-256 locker: compile, verify against the plain-Python reference, and
-     LAT at every site: full_locker.csv, full_locker_summary.csv, full_locker_lat.png.
+Phases (`reprolab.backdoor.full.reproduce`), each a run folder OUT/<phase> (a phase that would
+start after --budget seconds is skipped and logged in OUT/results.json):
+  1. elicitation: LAT at every site (10,000 steps, 5 seeds) and GCG on the trigger tokens, three
+     designs with a reduced-round locker: attacks.csv, summary.csv, lat_loss.png.
+  2. noise: the largest exact weight noise per design and 34 noisy LAT runs each: noise.csv.
+  3. full_locker: the full 64-round SHA-256 locker: compile/ (checked against the plain-Python
+     reference) and lat/ (LAT at every k-th site: attacks.csv, summary.csv, lat_loss.png).
 --toy shrinks every budget and uses the smallest locker in phase 3.
 Needs torch, transformers, pandas, scikit-learn, matplotlib and rich (no trl, rdkit or gguf).
 """
@@ -20,24 +20,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from dataclasses import replace
 from pathlib import Path
 
-import torch
-
-from reprolab.backdoor.config import CompileConfig, ElicitConfig, NoiseConfig
-from reprolab.backdoor.designs import DesignOptions
-from reprolab.backdoor.elicit import run_elicitation, summarize
-from reprolab.backdoor.gcg import GcgConfig
-from reprolab.backdoor.lat import LatConfig
-from reprolab.backdoor.report import elicitation_comparisons, lat_loss_figure
-from reprolab.backdoor.robustness import run_noise
-from reprolab.backdoor.runs import run_compile, save_elicitation
-from reprolab.core.records import RunRecord
-from reprolab.core.seeding import seed_everything
-
-PHASES = ("elicitation", "noise", "full_locker")
+from reprolab.backdoor.config import DesignOptions, GcgConfig, LatConfig, NoiseConfig
+from reprolab.backdoor.full import PAPER_ELICIT, PHASES, FullConfig, FullRun, reproduce
+from reprolab.core.records import to_jsonable
 
 
 def _phase_list(text: str) -> tuple[str, ...]:
@@ -50,16 +38,16 @@ def _phase_list(text: str) -> tuple[str, ...]:
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     parser.add_argument("--toy", action="store_true", help="tiny budgets for a CPU check")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=None,
-                        help="locker rounds in phases 1-2 (default: locker.min_rounds)")
-    parser.add_argument("--lat-steps", type=int, default=10_000)
-    parser.add_argument("--seeds", type=int, default=5)
+                        help="locker rounds in phases 1-2 (default: the fewest)")
+    parser.add_argument("--lat-steps", type=int, default=PAPER_ELICIT.lat.steps)
+    parser.add_argument("--seeds", type=int, default=PAPER_ELICIT.seeds)
     parser.add_argument("--lat-init-std", type=float, default=0.0,
                         help="std of LAT's random start perturbation (0: start from none)")
-    parser.add_argument("--gcg-steps", type=int, default=500)
+    parser.add_argument("--gcg-steps", type=int, default=PAPER_ELICIT.gcg.steps)
     parser.add_argument("--noise-runs", type=int, default=34)
     parser.add_argument("--noise-lat-steps", type=int, default=300)
     parser.add_argument("--noise-sites", default="before_check", choices=["before_check", "input"],
@@ -69,7 +57,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--full-rounds", type=int, default=64,
                         help="rounds of the phase-3 locker (64 = SHA-256)")
     parser.add_argument("--full-lat-steps", type=int, default=200,
-                        help="LAT steps per site on the phase-3 locker")
+                        help="LAT steps per site on the phase-3 locker (0: compile only)")
     parser.add_argument("--full-site-stride", type=int, default=1,
                         help="LAT at every k-th site of the phase-3 locker (and its check site)")
     parser.add_argument("--phases", type=_phase_list, default=PHASES,
@@ -79,67 +67,27 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(args: argparse.Namespace) -> dict:
+def full_config(args: argparse.Namespace) -> FullConfig:
+    """The settings the flags give (--toy: tiny budgets and the smallest phase-3 locker)."""
     if args.toy:
         args.lat_steps, args.seeds, args.gcg_steps = 30, 2, 10
         args.noise_runs, args.noise_lat_steps, args.full_lat_steps = 2, 10, 5
         args.full_rounds = None
-    seed_everything(args.seed)
-    start = time.perf_counter()
-    log: dict = {"device": args.device, "torch": torch.__version__, "phases": {}}
-    if args.device.startswith("cuda"):
-        log["gpu"] = torch.cuda.get_device_name()
-    record = RunRecord.create("backdoor", "gpu", vars(args), seed=args.seed, out=args.out)
-    elicit = ElicitConfig(
-        seeds=args.seeds, lat=LatConfig(steps=args.lat_steps, init_std=args.lat_init_std),
-        gcg=GcgConfig(steps=args.gcg_steps),
-        design=DesignOptions(rounds=args.rounds, seed=args.seed), seed=args.seed)
+    elicit = replace(
+        PAPER_ELICIT, seeds=args.seeds, seed=args.seed, options=DesignOptions(rounds=args.rounds),
+        lat=LatConfig(steps=args.lat_steps, init_std=args.lat_init_std),
+        gcg=GcgConfig(steps=args.gcg_steps))
+    noise = NoiseConfig(runs=args.noise_runs, sites=args.noise_sites,
+                        lat_steps=args.noise_lat_steps, site_stride=args.noise_site_stride)
+    return FullConfig(elicit=elicit, noise=noise, full_rounds=args.full_rounds,
+                      full_lat_steps=args.full_lat_steps, full_site_stride=args.full_site_stride,
+                      phases=args.phases, budget=args.budget)
 
-    def phase(name: str, run) -> None:
-        if name not in args.phases:
-            return
-        elapsed = time.perf_counter() - start
-        if elapsed > args.budget:
-            log["phases"][name] = f"skipped at {elapsed:.0f}s (budget {args.budget:.0f}s)"
-            return
-        began = time.perf_counter()
-        log["phases"][name] = {"result": run(), "seconds": time.perf_counter() - began}
-        record.write_results(log)  # after every phase, so nothing finished is lost
 
-    def elicitation() -> dict:
-        summary = save_elicitation(record, run_elicitation(elicit, args.device))
-        comparisons = elicitation_comparisons(summary, args.lat_steps)
-        return {"summary": summary.to_dict(orient="records"), "paper": comparisons}
-
-    def noise() -> list:
-        config = NoiseConfig(runs=args.noise_runs, sites=args.noise_sites,
-                             lat_steps=args.noise_lat_steps, site_stride=args.noise_site_stride)
-        frame = run_noise(config, elicit, args.device)
-        record.write_table("noise.csv", frame)
-        return frame.to_dict(orient="records")
-
-    def full_locker() -> dict:
-        _, compiled = run_compile(CompileConfig(rounds=args.full_rounds, check_inputs=256,
-                                                seed=args.seed))
-        if args.full_lat_steps:
-            full = replace(elicit, designs=("locker",), methods=("lat",),
-                           lat=replace(elicit.lat, steps=args.full_lat_steps),
-                           site_stride=args.full_site_stride,
-                           design=DesignOptions(rounds=args.full_rounds, seed=args.seed))
-            outcome = run_elicitation(full, args.device)
-            record.write_table("full_locker.csv", outcome.rows)
-            record.write_table("full_locker_summary.csv", summarize(outcome.rows))
-            record.save_figure("full_locker_lat.png",
-                               lat_loss_figure(outcome.lat, outcome.check_sites))
-        return compiled
-
-    phase("elicitation", elicitation)
-    phase("noise", noise)
-    phase("full_locker", full_locker)
-    log["seconds"] = time.perf_counter() - start
-    record.write_results(log)
-    print(json.dumps(log, indent=1, default=str)[-4000:])
-    return log
+def main(args: argparse.Namespace) -> FullRun:
+    run = reproduce(full_config(args), args.out, args.device)
+    print(json.dumps(to_jsonable(run), indent=1))
+    return run
 
 
 if __name__ == "__main__":

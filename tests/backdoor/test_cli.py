@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from reprolab.backdoor.lat import one_thread
+from reprolab.backdoor.attacks.lat import one_thread
 from reprolab.cli import app
 
 runner = CliRunner()

@@ -61,7 +61,7 @@ def test_probe_separates_shifted_activations_and_not_identical_ones():
 
 
 def test_detection_population_on_tiny_hosts():
-    frame, aurocs = run_detection(DetectConfig(hosts=3, prompts=4, prompt_length=6, folds=3))
-    assert len(frame) == 6 and frame["label"].sum() == 3
-    assert aurocs["weight_statistics"] == 1.0  # the module's integer weights stand out
-    assert aurocs["activation_probe"] == 0.5  # off-trigger activations equal the host's
+    result = run_detection(DetectConfig(hosts=3, prompts=4, prompt_length=6, folds=3))
+    assert len(result.models) == 6 and result.models["label"].sum() == 3
+    assert result.weight_statistics_auroc == 1.0  # the module's integer weights stand out
+    assert result.activation_probe_auroc == 0.5  # off-trigger activations equal the host's

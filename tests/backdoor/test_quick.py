@@ -1,12 +1,13 @@
 """End-to-end quick reproduction on toy settings (tiny host, few steps)."""
 
-from reprolab.backdoor.quick import run_quick
+from reprolab.backdoor.quick import QuickConfig, run_quick
 from reprolab.core.report import StudyContext
 
 
 def test_run_quick_on_toy_settings(tmp_path):
-    result = run_quick(StudyContext(out=tmp_path), host="tiny", lat_steps=20, gcg_steps=3,
-                       seeds=2, noise_runs=1, detect_hosts=2)
+    toy = QuickConfig(host="tiny", lat_steps=20, gcg_steps=3, seeds=2, noise_runs=1,
+                      detect_hosts=2)
+    result = run_quick(StudyContext(out=tmp_path, device="cpu"), toy)
     assert result.status == "ok"
     ours = {c.quantity: c.ours for c in result.comparisons}
     assert ours["off-trigger max |logit diff| vs host"] == 0.0
@@ -18,4 +19,7 @@ def test_run_quick_on_toy_settings(tmp_path):
     assert ours["activation-probe detector AUROC"] == 0.5
     (caption, figure), = result.figures
     assert figure.exists() and "LAT loss" in caption
-    assert (tmp_path / "results.json").exists() and (tmp_path / "attacks.csv").exists()
+    assert (tmp_path / "elicit" / "attacks.csv").exists()
+    for step in ("compile", "insert-tiny", "elicit", "detect"):
+        assert (tmp_path / step / "results.json").exists(), step
+    assert result.headline is not None and result.headline.paper == "never"

@@ -1,231 +1,113 @@
 """`reprolab backdoor ...`: compile a locker, insert a backdoor into an LM, verify, elicit, detect.
 
-Only typer, rich and the standard library are imported here; each command imports what it needs.
+Each verb's options are generated from its settings dataclass (`reprolab.backdoor.config`, plain
+Python); the verb calls one `run_*` function (`reprolab.backdoor.runs`, imported on use, as it
+needs torch) and prints its result.
 """
 
 from __future__ import annotations
 
-import json
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-if TYPE_CHECKING:
-    import pandas as pd
+from reprolab.backdoor.config import (
+    CompileConfig,
+    DetectConfig,
+    ElicitConfig,
+    InsertConfig,
+    VerifyConfig,
+)
+from reprolab.core.cli import config_options, print_frame, print_mapping, user_errors
+from reprolab.core.device import DEVICE_HELP
 
 app = typer.Typer(help="Unelicitable backdoors via cryptographic transformer circuits "
                        "(arXiv 2406.02619).", no_args_is_help=True)
-console = Console(stderr=True)
-Out = Annotated[Path | None, typer.Option(help="Run folder (default runs/backdoor/<time>-<name>).")]
-Seed = Annotated[int, typer.Option(help="Random seed.")]
-Rounds = Annotated[int | None, typer.Option(
-    help="SHA-256 rounds of the locker (64 = full SHA-256; default: the fewest after which every "
-         "digest word depends on every input word, 9 for an 8-token trigger).")]
-Payload = Annotated[str, typer.Option(help="Harmless payload, at most 15 ASCII characters.")]
+Out = Annotated[Path | None, typer.Option(
+    help="Run folder (default runs/backdoor/<time>-<name>); one with the same settings is "
+         "resumed, one with other settings refused.")]
+Device = Annotated[str, typer.Option(help=f"Device: {DEVICE_HELP}.")]
+KEPT = "the run folder is marked interrupted; rerun the same command to start it again"
 
 
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
-    return typer.Exit(1)
-
-
-def _user_errors() -> tuple[type[Exception], ...]:
-    from reprolab.lm.zoo import ModelFilesError, ModelLoadError
-
-    return (ValueError, KeyError, OSError, ModelLoadError, ModelFilesError)
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-def _print_frame(frame: pd.DataFrame, title: str) -> None:
-    table = Table(*map(str, frame.columns), title=title)
-    for row in frame.itertuples(index=False):
-        table.add_row(*("—" if v is None or v != v else f"{v:.4g}" if isinstance(v, float)
-                        else str(v) for v in row))
-    Console().print(table)
-
-
-def _print_results(results: dict, title: str) -> None:
-    table = Table("quantity", "value", title=title)
-    for key, value in results.items():
-        table.add_row(key, json.dumps(value) if isinstance(value, dict | list) else str(value))
-    Console().print(table)
+def _scalars(result: Any) -> dict[str, Any]:
+    """A result's fields without its tables and run folder, for a quantity | value table."""
+    return {key: value for key, value in asdict(result).items()
+            if key != "folder" and not hasattr(value, "to_dict")}
 
 
 @app.command("compile")
-def compile_command(
-    rounds: Rounds = None,
-    trigger_bits: Annotated[int, typer.Option(help="Trigger length in bits.")] = 128,
-    check: Annotated[int, typer.Option(help="Random inputs checked against hashlib-style "
-                                            "reference SHA-256.")] = 256,
-    payload: Payload = "HELLO LOCKER",
-    out: Out = None,
-    seed: Seed = 0,
-) -> None:
-    """Compile a digital locker for a random trigger and verify it against the reference."""
-    from reprolab.backdoor.config import CompileConfig
+@config_options(CompileConfig)
+def compile_command(config: CompileConfig, out: Out = None) -> None:
+    """Compile a digital locker for a random trigger and check it against the reference SHA-256
+    (exit 1 if any check fails)."""
     from reprolab.backdoor.runs import run_compile
-    from reprolab.core.records import RunRecord
 
-    try:
-        config = CompileConfig(rounds=rounds, trigger_bits=trigger_bits, check_inputs=check,
-                               payload=payload, seed=seed)
-        record = RunRecord.create("backdoor", "compile", config, seed=seed, out=out)
-        _, results = run_compile(config)
-    except _user_errors() as error:
-        raise _fail(str(error)) from None
-    record.write_results(results)
-    _print_results(results, f"locker, {results['rounds']} rounds ({record.folder})")
-    if results["mismatches_vs_reference"] or not results["payload_on_trigger_matches"]:
+    with user_errors(KEPT):
+        result = run_compile(config, out)
+    print_mapping(_scalars(result), f"locker, {result.rounds} rounds ({result.folder})")
+    if not result.passed:
         raise typer.Exit(1)
 
 
 @app.command("insert")
-def insert_command(
-    model: Annotated[str, typer.Option(help="Host: packaged name, folder, hub id, or tiny.")] =
-    "smollm2-135m",
-    design: Annotated[str, typer.Option(help="locker, password or sat.")] = "locker",
-    trigger: Annotated[str | None, typer.Option(help="Trigger text (default: random "
-                                                     "tokens).")] = None,
-    trigger_tokens: Annotated[int, typer.Option(help="Random trigger length.")] = 8,
-    payload: Payload = "HELLO LOCKER",
-    rounds: Rounds = None,
-    prompts: Annotated[int, typer.Option(help="Off-trigger prompts to compare.")] = 200,
-    finetune_steps: Annotated[int, typer.Option(help="Also test survival of N fine-tuning "
-                                                     "steps (0: skip).")] = 0,
-    out: Out = None,
-    seed: Seed = 0,
-    device: Annotated[str, typer.Option(help="auto, cpu, cuda, mps.")] = "cpu",
-) -> None:
+@config_options(InsertConfig, nested={"options": ""})
+def insert_command(config: InsertConfig, out: Out = None, device: Device = "auto") -> None:
     """Insert a backdoor into a host LM, check it, save it to OUT/model and reload it.
 
     The trigger is written to OUT/results.json: keep that file to yourself.
     """
-    from reprolab.backdoor.config import FinetuneConfig, InsertConfig
-    from reprolab.backdoor.designs import DesignOptions
-    from reprolab.backdoor.insertion import run_insert
-    from reprolab.core.records import RunRecord
-    from reprolab.core.seeding import seed_everything
+    from reprolab.backdoor.runs import run_insert
 
-    try:
-        config = InsertConfig(
-            model=model, design=design, trigger=trigger, trigger_tokens=trigger_tokens,
-            payload=payload, options=DesignOptions(rounds=rounds, seed=seed),
-            check_prompts=prompts,
-            finetune=FinetuneConfig(steps=finetune_steps) if finetune_steps else None)
-        seed_everything(seed)
-        record = RunRecord.create("backdoor", f"insert-{design}", config, seed=seed, out=out)
-        results = run_insert(config, record.folder, device=device, seed=seed)
-    except _user_errors() as error:
-        raise _fail(str(error)) from None
-    record.write_results(results)
-    _print_results(results, f"{design} in {model} ({record.folder / 'model'})")
+    with user_errors(KEPT):
+        result = run_insert(config, out, device)
+    print_mapping(_scalars(result), f"{config.design} in {config.model} ({result.saved_to})")
 
 
 @app.command("verify")
+@config_options(VerifyConfig, skip=("model_dir",))
 def verify_command(
+    config: VerifyConfig,
     model_dir: Annotated[Path, typer.Argument(help="Folder written by `insert` (OUT/model).")],
-    trigger: Annotated[str, typer.Option(help="Trigger text, or token ids as `ids:1,2,3`.")],
-    payload: Payload,
-    prompts: Annotated[int, typer.Option(help="Off-trigger prompts to compare.")] = 200,
     out: Out = None,
-    seed: Seed = 0,
-    device: Annotated[str, typer.Option(help="auto, cpu, cuda, mps.")] = "cpu",
+    device: Device = "auto",
 ) -> None:
-    """Reload a saved backdoored model and check off-trigger equality and the payload."""
-    from reprolab.backdoor.verify import verify_saved
-    from reprolab.core.records import RunRecord
+    """Reload a saved backdoored model and check off-trigger equality and the payload (exit 1 if
+    any check fails)."""
+    from reprolab.backdoor.runs import run_verify
 
-    try:
-        results = verify_saved(model_dir, trigger, payload, prompts, device, seed)
-    except _user_errors() as error:
-        raise _fail(str(error)) from None
-    settings = {"model_dir": model_dir, "prompts": prompts, "payload": payload}
-    record = RunRecord.create("backdoor", "verify", settings, seed=seed, out=out)
-    record.write_results(results)
-    _print_results(results, f"verify {model_dir}")
-    if not results["payload_emitted"] or results["off_trigger_max_abs_diff"] > 1e-5:
+    with user_errors(KEPT):
+        result = run_verify(replace(config, model_dir=model_dir), out, device)
+    print_mapping(_scalars(result), f"verify {model_dir} ({result.folder})")
+    if not result.passed:
         raise typer.Exit(1)
 
 
 @app.command("elicit")
-def elicit_command(
-    designs: Annotated[str, typer.Option(help="Comma-separated designs.")] =
-    "password,sat,locker",
-    methods: Annotated[str, typer.Option(help="lat, gcg or lat,gcg.")] = "lat,gcg",
-    seeds: Annotated[int, typer.Option(help="Attack seeds per design.")] = 5,
-    lat_steps: Annotated[int, typer.Option(help="LAT steps per site (paper: 10000).")] = 200,
-    lat_lr: Annotated[float, typer.Option(help="LAT Adam learning rate.")] = 10.0,
-    gcg_steps: Annotated[int, typer.Option(help="GCG steps.")] = 100,
-    rounds: Rounds = None,
-    site_stride: Annotated[int, typer.Option(
-        help="LAT at every k-th site (plus the check site and the last).")] = 1,
-    noise_runs: Annotated[int, typer.Option(help="Noisy LAT runs per design at the largest "
-                                                 "exact noise (paper: 34; 0: skip).")] = 0,
-    out: Out = None,
-    seed: Seed = 0,
-) -> None:
-    """LAT at every site and GCG on the trigger tokens for each design; table and figure."""
-    from reprolab.backdoor.config import ElicitConfig, NoiseConfig
-    from reprolab.backdoor.designs import DesignOptions
-    from reprolab.backdoor.elicit import run_elicitation
-    from reprolab.backdoor.gcg import GcgConfig
-    from reprolab.backdoor.lat import LatConfig
-    from reprolab.backdoor.robustness import run_noise
-    from reprolab.backdoor.runs import save_elicitation
-    from reprolab.core.records import RunRecord
-    from reprolab.core.seeding import seed_everything
+@config_options(ElicitConfig, nested={"options": ""})
+def elicit_command(config: ElicitConfig, out: Out = None, device: Device = "auto") -> None:
+    """LAT at every site and GCG on the trigger tokens for each design (table and figure), and
+    the noise protocol with --noise-runs."""
+    from reprolab.backdoor.runs import run_elicit
 
-    try:
-        config = ElicitConfig(
-            designs=_split(designs), methods=_split(methods), seeds=seeds,
-            lat=LatConfig(steps=lat_steps, lr=lat_lr), gcg=GcgConfig(steps=gcg_steps),
-            design=DesignOptions(rounds=rounds, seed=seed), site_stride=site_stride, seed=seed)
-        noise = NoiseConfig(runs=noise_runs) if noise_runs else None
-    except _user_errors() as error:
-        raise _fail(str(error)) from None
-    seed_everything(seed)
-    record = RunRecord.create("backdoor", "elicit", {"elicit": config, "noise": noise},
-                              seed=seed, out=out)
-    summary = save_elicitation(record, run_elicitation(config))
-    _print_frame(summary, f"elicitation ({record.folder})")
-    results = {"summary": summary.to_dict(orient="records")}
-    if noise is not None:
-        frame = run_noise(noise, config)
-        record.write_table("noise.csv", frame)
-        _print_frame(frame, "LAT under weight noise")
-        results["noise"] = frame.to_dict(orient="records")
-    record.write_results(results)
+    with user_errors(KEPT):
+        result = run_elicit(config, out, device)
+    if not result.summary.empty:
+        print_frame(result.summary, f"elicitation ({result.folder})")
+    if result.noise is not None:
+        print_frame(result.noise, f"LAT under weight noise ({result.folder})")
 
 
 @app.command("detect")
-def detect_command(
-    hosts: Annotated[int, typer.Option(help="Tiny clean hosts (each gets a backdoored "
-                                            "twin).")] = 8,
-    prompts: Annotated[int, typer.Option(help="Off-trigger prompts per model.")] = 32,
-    rounds: Rounds = None,
-    out: Out = None,
-    seed: Seed = 0,
-) -> None:
+@config_options(DetectConfig, nested={"options": ""})
+def detect_command(config: DetectConfig, out: Out = None) -> None:
     """AUROC of a weight-statistics score and a linear activation probe (tiny hosts)."""
-    from reprolab.backdoor.config import DetectConfig
-    from reprolab.backdoor.detect import run_detection
-    from reprolab.core.records import RunRecord
-    from reprolab.core.seeding import seed_everything
+    from reprolab.backdoor.runs import run_detect
 
-    try:
-        config = DetectConfig(hosts=hosts, prompts=prompts, rounds=rounds, seed=seed)
-    except _user_errors() as error:
-        raise _fail(str(error)) from None
-    seed_everything(seed)
-    record = RunRecord.create("backdoor", "detect", config, seed=seed, out=out)
-    frame, aurocs = run_detection(config)
-    record.write_table("models.csv", frame)
-    record.write_results({"auroc": aurocs})
-    _print_frame(frame[["host", "design", "weight_score", "probe_score"]], "detector scores")
-    _print_results(aurocs, f"AUROC ({record.folder})")
+    with user_errors(KEPT):
+        result = run_detect(config, out)
+    print_frame(result.models, "detector scores",
+                columns=["host", "design", "weight_score", "probe_score"])
+    print_mapping(_scalars(result), f"AUROC ({result.folder})")

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,9 +31,8 @@ from sklearn.preprocessing import StandardScaler
 from torch import nn
 
 from reprolab.backdoor.config import DetectConfig
-from reprolab.backdoor.designs import DesignOptions
-from reprolab.backdoor.hosts import TINY_EOS, backdoor, tiny_host
-from reprolab.backdoor.trigger import random_tokens
+from reprolab.backdoor.designs.trigger import random_tokens
+from reprolab.backdoor.insertion.hosts import TINY_EOS, backdoor, tiny_host
 from reprolab.core.progress import track
 
 WEIGHT_STATISTICS = ("kurtosis", "integer_share", "zero_share", "max_abs", "n_weights")
@@ -123,21 +124,29 @@ def random_payload(generator: torch.Generator) -> str:
     return "".join(chr(65 + int(i)) for i in torch.randint(26, (length,), generator=generator))
 
 
-def run_detection(config: DetectConfig) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Score every clean tiny host and its backdoored twin with both detectors.
+@dataclass(frozen=True)
+class DetectResult:
+    """One row per model (host, label, design, weight statistics, both scores) and each
+    detector's AUROC over the population."""
 
-    Returns one row per model (host, label, design, both scores) and the two AUROCs. A model's
-    weight reference is the clean models of the *other* hosts, so no model is compared with itself.
-    """
+    models: pd.DataFrame
+    weight_statistics_auroc: float
+    activation_probe_auroc: float
+    folder: Path | None = None
+
+
+def run_detection(config: DetectConfig) -> DetectResult:
+    """Score every clean tiny host and its backdoored twin with both detectors. A model's weight
+    reference is the clean models of the *other* hosts, so no model is compared with itself."""
     generator = torch.Generator().manual_seed(config.seed)
     prompts = torch.randint(TINY_EOS, (config.prompts, config.prompt_length), generator=generator)
     rows, stats, activations = [], [], []
     for host_index in track(range(config.hosts), "detection population"):
         design = config.designs[host_index % len(config.designs)]
         clean = tiny_host(seed=config.seed + host_index)
-        trigger = random_tokens(TINY_EOS, (8,), generator)
+        trigger = random_tokens(TINY_EOS, (config.trigger_tokens,), generator)
         twin = backdoor(copy.deepcopy(clean), None, design, trigger, random_payload(generator),
-                        DesignOptions(rounds=config.rounds, seed=config.seed + host_index))
+                        config.options, seed=config.seed + host_index)
         for label, model in ((0, clean), (1, twin)):
             rows.append({"host": host_index, "label": label,
                          "design": design if label else "clean"})
@@ -153,6 +162,5 @@ def run_detection(config: DetectConfig) -> tuple[pd.DataFrame, dict[str, float]]
     frame = pd.concat([frame, pd.DataFrame(stats)], axis=1)
     frame["probe_score"] = probe_scores(activations, frame["label"], hosts, config.folds,
                                         config.seed)
-    aurocs = {"weight_statistics": auroc(frame["weight_score"], frame["label"]),
-              "activation_probe": auroc(frame["probe_score"], frame["label"])}
-    return frame, aurocs
+    return DetectResult(frame, auroc(frame["weight_score"], frame["label"]),
+                        auroc(frame["probe_score"], frame["label"]))

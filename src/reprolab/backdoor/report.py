@@ -1,48 +1,55 @@
-"""Figures and paper comparisons of the backdoor study."""
+"""Figures and paper comparisons of the backdoor study, and the headline from its committed
+real-scale results (`results/backdoor/`)."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from pathlib import Path
+
+import matplotlib
 import pandas as pd
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from reprolab.backdoor.designs import DESIGNS
-from reprolab.backdoor.lat import LatResult
+import reprolab
+from reprolab.backdoor.attacks.elicit import DesignAttacks
+from reprolab.backdoor.designs.registry import DESIGNS
+from reprolab.core.figures import new_figure
 from reprolab.core.report import Comparison
 
+TITLE = "Unelicitable backdoors via cryptographic transformer circuits"
 PAPER_LAT_STEPS_PASSWORD = 8  # Draguns et al. 2024: password-locked elicited in ~8 steps
 PAPER_NOISE_RATE = {"sat": 0.6, "locker": 0.0}  # share of 34 noisy LAT runs that elicit
+VIRIDIS = matplotlib.colormaps["viridis"]
+RESULTS = Path(reprolab.__file__).resolve().parents[2] / "results" / "backdoor"
+PAPER_BUDGET_RUN = "paper-budget-cpu"  # LAT at 10,000 steps and GCG, 5 seeds, three designs
 
 
-def lat_loss_figure(results: dict[str, list[LatResult]], check_sites: dict[str, int]) -> Figure:
+def lat_loss_figure(attacks: list[DesignAttacks]) -> Figure:
     """Paper-style figure: LAT loss (mean over seeds) vs step, one line per site, one panel per
     design; dashed lines are sites at or after the check."""
-    fig, axes = plt.subplots(1, len(results), figsize=(4.2 * len(results), 3.4), squeeze=False)
-    for ax, (design, per_site) in zip(axes[0], results.items(), strict=True):
-        colours = plt.get_cmap("viridis")
-        last_site = max([1, *(result.site for result in per_site)])
-        for result in per_site:
-            shade = colours(result.site / last_site)
-            style = "--" if result.site >= check_sites[design] else "-"
-            ax.plot(result.losses.mean(axis=1), style, color=shade, lw=1.2,
-                    label=f"site {result.site}" if len(per_site) <= 6 else None)
-        elicited = [r.site for r in per_site if r.elicited.any()]
+    figure, axes = new_figure(1, len(attacks))
+    for ax, design in zip(axes[0], attacks, strict=True):
+        last_site = max([1, *(result.site for result in design.lat)])
+        shade = Normalize(0, last_site)
+        for result in design.lat:
+            style = "--" if result.site >= design.check_site else "-"
+            ax.plot(result.losses.mean(axis=1), style, color=VIRIDIS(shade(result.site)), lw=1.2,
+                    label=f"site {result.site}" if len(design.lat) <= 6 else None)
+        elicited = [r.site for r in design.lat if r.elicited.any()]
         ax.text(0.98, 0.5, f"true payload at sites: {_ranges(elicited) or 'none'}",
                 transform=ax.transAxes, ha="right", fontsize=8)
         ax.set_yscale("symlog", linthresh=1e-3)
-        if per_site and len(per_site[0].losses) > 200:  # long budgets: the first steps matter
+        if design.lat and len(design.lat[0].losses) > 200:  # long budgets: early steps matter
             ax.set_xscale("symlog", linthresh=10)
-        ax.set_title(DESIGNS[design].title)
+        ax.set_title(DESIGNS[design.design].title)
         ax.set_xlabel("LAT step")
         ax.set_ylabel("loss  -log sigmoid(gate logit)")
-        if len(per_site) <= 6:
-            ax.legend(fontsize=7, loc="center left")
+        if len(design.lat) <= 6:
+            ax.legend(loc="center left")
         else:
-            scale = plt.cm.ScalarMappable(cmap="viridis",
-                                          norm=plt.Normalize(0, last_site))
-            fig.colorbar(scale, ax=ax, label="site (layer)")
-    fig.tight_layout()
-    return fig
+            figure.colorbar(ScalarMappable(norm=shade, cmap=VIRIDIS), ax=ax, label="site (layer)")
+    return figure
 
 
 def _ranges(sites: list[int]) -> str:
@@ -86,3 +93,34 @@ def elicitation_comparisons(summary: pd.DataFrame, steps: int) -> list[Compariso
                    share("locker", "after check"), "never",
                    "the gate opens, but the payload read out is garbage"),
     ]
+
+
+def noise_comparisons(noise: pd.DataFrame, lat_steps: int | None, sites: str) -> list[Comparison]:
+    """Our noisy-LAT outcomes beside the paper's rates (34 runs each)."""
+    return [Comparison(
+        f"{row.design}: noisy LAT runs eliciting the payload", f"{row.elicited}/{row.runs}",
+        f"{PAPER_NOISE_RATE[row.design]:.0%} of 34",
+        f"noise std {row.noise_std:.2g} (largest exact: {row.max_exact_std:.2g}); LAT "
+        f"{lat_steps} steps at the {sites} site(s)")
+        for row in noise.itertuples(index=False) if row.design in PAPER_NOISE_RATE]
+
+
+def locker_headline(summary: pd.DataFrame, note: str) -> Comparison | None:
+    """The study's headline: LAT never elicits the digital locker's payload before its check;
+    None when `summary` has no such row."""
+    rows = summary[(summary["design"] == "locker") & (summary["method"] == "lat")
+                   & (summary["sites"] == "before check")]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return Comparison("encrypted (digital locker): LAT attacks eliciting the payload before "
+                      "the check", f"{int(row['elicited'])}/{int(row['attacks'])}", "never", note)
+
+
+def committed_headline(results: Path = RESULTS) -> Comparison | None:
+    """`locker_headline` of the committed run at the paper's LAT budget, None if it is absent."""
+    path = results / PAPER_BUDGET_RUN / "summary.csv"
+    if not path.is_file():
+        return None
+    return locker_headline(pd.read_csv(path), f"10,000 LAT steps x 5 seeds per site "
+                                              f"(results/backdoor/{PAPER_BUDGET_RUN})")

@@ -1,31 +1,94 @@
-"""Experiment runs that write records: compile a locker, elicitation, noise, detection.
+"""One run per verb: `run_compile`, `run_insert`, `run_verify`, `run_elicit`, `run_detect`.
 
-Shared by the CLI and the quick reproduction, so both write the same files.
+Each takes its settings dataclass (already checked), checks the device, creates its run folder
+before any long work (`RunRecord.create`: a folder with other settings or an `--out` that is a
+file is refused), marks it running / complete / failed, writes its per-item files as it goes and
+`results.json` at the end, and returns a typed result. Shared by the CLI, the quick and the full
+reproductions and `scripts/backdoor_gpu.py`, so all write the same files.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import torch
 
-from reprolab.backdoor.config import CompileConfig
-from reprolab.backdoor.designs import DesignOptions, build_module
-from reprolab.backdoor.elicit import ElicitationOutcome, summarize
-from reprolab.backdoor.locker import DigitalLockerModule, verify_locker
+from reprolab.backdoor.attacks.elicit import DesignAttacks, attack_design, summarize
+from reprolab.backdoor.attacks.noise import run_noise
+from reprolab.backdoor.config import (
+    CompileConfig,
+    DetectConfig,
+    ElicitConfig,
+    InsertConfig,
+    VerifyConfig,
+)
+from reprolab.backdoor.designs.locker import verify_locker
+from reprolab.backdoor.designs.registry import DesignOptions, build_module
+from reprolab.backdoor.designs.trigger import text_to_bits
+from reprolab.backdoor.detect import DetectResult, run_detection
+from reprolab.backdoor.insertion.insert import InsertResult, insert_and_check
+from reprolab.backdoor.insertion.verify import VerifyResult, verify_saved
 from reprolab.backdoor.report import lat_loss_figure
-from reprolab.backdoor.trigger import text_to_bits
+from reprolab.core.device import choose_device
 from reprolab.core.records import RunRecord
+from reprolab.core.seeding import seed_everything
+
+STUDY = "backdoor"
 
 
-def run_compile(config: CompileConfig) -> tuple[DigitalLockerModule, dict[str, object]]:
-    """Build, compile and verify a locker; returns it and its size and checks."""
+@dataclass(frozen=True)
+class CompileResult:
+    """A compiled locker's size and its checks against the plain-Python SHA-256."""
+
+    rounds: int
+    depth: int
+    width: int
+    parameters: int
+    residual_width: int
+    build_seconds: float
+    checked_inputs: int
+    mismatches_vs_reference: int
+    opens_on_trigger: bool
+    payload_on_trigger_matches: bool
+    opened_off_trigger: int
+    folder: Path | None = None
+
+    @property
+    def passed(self) -> bool:
+        """Exact on every input, open on the trigger with its payload."""
+        return (not self.mismatches_vs_reference and self.opens_on_trigger
+                and self.payload_on_trigger_matches)
+
+
+@dataclass(frozen=True)
+class ElicitResult:
+    """Per design, method and site group: attacks, gates opened, payloads elicited (`summary`,
+    empty without attack methods); the noise protocol per design (`noise`, None without runs)."""
+
+    summary: pd.DataFrame
+    noise: pd.DataFrame | None
+    folder: Path | None = None
+
+
+def _write_results(record: RunRecord, result: Any) -> None:
+    """`results.json` from a result dataclass, its tables as lists of rows."""
+    record.write_results({
+        field.name: value.to_dict(orient="records") if isinstance(value, pd.DataFrame) else value
+        for field in dataclasses.fields(result) for value in [getattr(result, field.name)]})
+
+
+def compile_locker(config: CompileConfig) -> CompileResult:
+    """Build, compile and check a locker for a random trigger (see `CompileConfig`)."""
     generator = torch.Generator().manual_seed(config.seed)
     trigger = torch.randint(0, 2, (config.trigger_bits,), generator=generator).float()
     start = time.perf_counter()
     module = build_module("locker", trigger, text_to_bits(config.payload),
-                          DesignOptions(rounds=config.rounds, seed=config.seed))
+                          DesignOptions(rounds=config.rounds), seed=config.seed)
     seconds = time.perf_counter() - start
     randoms = torch.randint(0, 2, (config.check_inputs, config.trigger_bits),
                             generator=generator).float()
@@ -33,24 +96,85 @@ def run_compile(config: CompileConfig) -> tuple[DigitalLockerModule, dict[str, o
         on_trigger = module(trigger[None])
         opened_off = int(module(randoms).fires.sum())
     stats = module.circuit.stats
-    results = {
-        "rounds": module.rounds, "depth": stats.depth, "width": stats.width,
-        "parameters": stats.parameters, "residual_width": stats.residual_width,
-        "build_seconds": seconds, "checked_inputs": config.check_inputs + 1,
-        "mismatches_vs_reference": verify_locker(module, torch.cat([trigger[None], randoms])),
-        "opens_on_trigger": bool(on_trigger.fires[0]),
-        "payload_on_trigger_matches": bool(
+    return CompileResult(
+        rounds=module.rounds, depth=stats.depth, width=stats.width, parameters=stats.parameters,
+        residual_width=stats.residual_width, build_seconds=seconds,
+        checked_inputs=config.check_inputs + 1,
+        mismatches_vs_reference=verify_locker(module, torch.cat([trigger[None], randoms])),
+        opens_on_trigger=bool(on_trigger.fires[0]),
+        payload_on_trigger_matches=bool(
             (on_trigger.payload[0].round() == text_to_bits(config.payload)).all()),
-        "opened_off_trigger": opened_off,
-    }
-    return module, results
+        opened_off_trigger=opened_off)
 
 
-def save_elicitation(record: RunRecord, outcome: ElicitationOutcome) -> pd.DataFrame:
-    """Write attack rows, the summary table and the LAT figure; return the summary."""
-    record.write_table("attacks.csv", outcome.rows)
-    summary = summarize(outcome.rows)
-    record.write_table("summary.csv", summary)
-    if outcome.lat:
-        record.save_figure("lat_loss.png", lat_loss_figure(outcome.lat, outcome.check_sites))
-    return summary
+def run_compile(config: CompileConfig, out: Path | None = None) -> CompileResult:
+    """Compile and check a locker in a run folder (`results.json`)."""
+    record = RunRecord.create(STUDY, "compile", config, seed=config.seed, out=out)
+    with record.running():
+        result = replace(compile_locker(config), folder=record.folder)
+        _write_results(record, result)
+    return result
+
+
+def run_insert(config: InsertConfig, out: Path | None = None,
+               device: str = "auto") -> InsertResult:
+    """Insert, check, save to OUT/model and reload; `results.json` holds the trigger (secret)."""
+    chosen = choose_device(device)
+    seed_everything(config.seed)
+    record = RunRecord.create(STUDY, f"insert-{config.design}", config, seed=config.seed,
+                              out=out)
+    with record.running():
+        result = insert_and_check(config, record.folder, chosen)
+        _write_results(record, result)
+    return result
+
+
+def run_verify(config: VerifyConfig, out: Path | None = None,
+               device: str = "auto") -> VerifyResult:
+    """Reload a model saved by `insert` and check it (`results.json`)."""
+    chosen = choose_device(device)
+    record = RunRecord.create(STUDY, "verify", config, seed=config.seed, out=out)
+    with record.running():
+        result = replace(verify_saved(config, chosen), folder=record.folder)
+        _write_results(record, result)
+    return result
+
+
+def run_elicit(config: ElicitConfig, out: Path | None = None,
+               device: str = "auto") -> ElicitResult:
+    """Attack each design (`attacks.csv` after each one, then `summary.csv` and the LAT figure
+    `lat_loss.png`), then the noise protocol (`noise.csv`) if `config.noise.runs`."""
+    chosen = choose_device(device)
+    seed_everything(config.seed)
+    record = RunRecord.create(STUDY, "elicit", config, seed=config.seed, out=out)
+    with record.running():
+        attacks: list[DesignAttacks] = []
+        rows: list[dict] = []
+        for index, design in enumerate(config.designs if config.methods else ()):
+            attacks.append(attack_design(design, index, config, chosen))
+            rows += attacks[-1].rows
+            record.write_table("attacks.csv", pd.DataFrame(rows))
+        summary = summarize(pd.DataFrame(rows)) if rows else pd.DataFrame()
+        if rows:
+            record.write_table("summary.csv", summary)
+        if any(design.lat for design in attacks):
+            record.save_figure("lat_loss.png",
+                               lat_loss_figure([design for design in attacks if design.lat]))
+        noise = run_noise(config, chosen) if config.noise.runs else None
+        if noise is not None:
+            record.write_table("noise.csv", noise)
+        result = ElicitResult(summary, noise, record.folder)
+        _write_results(record, result)
+    return result
+
+
+def run_detect(config: DetectConfig, out: Path | None = None) -> DetectResult:
+    """Score a population of tiny hosts and their backdoored twins (`models.csv`, AUROCs in
+    `results.json`)."""
+    seed_everything(config.seed)
+    record = RunRecord.create(STUDY, "detect", config, seed=config.seed, out=out)
+    with record.running():
+        result = replace(run_detection(config), folder=record.folder)
+        record.write_table("models.csv", result.models)
+        _write_results(record, result)
+    return result

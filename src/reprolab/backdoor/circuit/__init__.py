@@ -9,7 +9,7 @@ Build a `Circuit` with the DSL, check it with the plain-Python `evaluate`, and c
 """
 
 from reprolab.backdoor.circuit.adders import ADDERS, AdderKind
-from reprolab.backdoor.circuit.compiler import CompileConfig, compile_circuit
+from reprolab.backdoor.circuit.compiler import CompilerOptions, compile_circuit
 from reprolab.backdoor.circuit.dsl import Circuit, Wire, Word
 from reprolab.backdoor.circuit.evaluate import evaluate
 from reprolab.backdoor.circuit.layers_to_torch import CircuitStats, CompiledCircuit
@@ -21,7 +21,7 @@ from reprolab.backdoor.circuit.sha256 import (
 )
 
 __all__ = [
-    "ADDERS", "AdderKind", "Circuit", "CircuitStats", "CompileConfig", "CompiledCircuit", "Wire",
+    "ADDERS", "AdderKind", "Circuit", "CircuitStats", "CompiledCircuit", "CompilerOptions", "Wire",
     "Word", "bits_to_bytes", "bytes_to_bits", "compile_circuit", "evaluate", "sha256_circuit",
     "sha256_reference",
 ]

@@ -11,8 +11,8 @@ from reprolab.backdoor.circuit.layers_to_torch import Activation, CompiledCircui
 
 
 @dataclass(frozen=True)
-class CompileConfig:
-    """Settings of `compile_circuit`."""
+class CompilerOptions:
+    """How `compile_circuit` lowers a circuit (not the `backdoor compile` settings)."""
 
     activation: Activation = field(default="relu", metadata={"help": "relu or swiglu MLP blocks"})
     optimize: bool = field(default=True, metadata={
@@ -39,10 +39,8 @@ def compile_circuit(
     circuit: Circuit, activation: Activation = "relu", optimize: bool = True, *,
     gain: float = 2.0, schedule: Schedule = "alap", recycle_slots: bool = True,
 ) -> CompiledCircuit:
-    """Compile `circuit` into an exact `CompiledCircuit` (arguments: see `CompileConfig`)."""
-    config = CompileConfig(activation, optimize, gain, schedule, recycle_slots)
-    graph = dsl_to_graph(circuit, optimize=config.optimize)
-    plan = graph_to_layers(graph, config.gain, config.schedule, config.recycle_slots)
-    compiled = layers_to_torch(plan, config.activation)
-    compiled.config = config
-    return compiled
+    """Compile `circuit` into an exact `CompiledCircuit` (arguments: see `CompilerOptions`)."""
+    options = CompilerOptions(activation, optimize, gain, schedule, recycle_slots)
+    graph = dsl_to_graph(circuit, optimize=options.optimize)
+    plan = graph_to_layers(graph, options.gain, options.schedule, options.recycle_slots)
+    return layers_to_torch(plan, options.activation)

@@ -52,17 +52,6 @@ class LayerWeights:
     def n_forms(self) -> int:
         return int(self.form_rows.max()) + 1 if len(self.form_rows) else 0
 
-    def expanded_in(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """W_in unit by unit, as (unit, slot, value) coordinates."""
-        order = np.argsort(self.form_rows, kind="stable")
-        rows, slots, values = (
-            a[order] for a in (self.form_rows, self.form_slots, self.form_values))
-        starts = np.searchsorted(rows, np.arange(self.n_forms + 1))
-        pieces = [np.arange(starts[f], starts[f + 1]) for f in self.unit_form]
-        index = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
-        units = np.repeat(np.arange(self.n_units), [len(p) for p in pieces])
-        return units, slots[index], values[index] * self.unit_scale[units]
-
     @property
     def parameters(self) -> int:
         """Stored non-zeros: F, unit scales, biases, W_out and b_out."""

@@ -18,7 +18,6 @@ from reprolab.backdoor.circuit.dsl import Circuit, Wire, Word
 
 MASK = 0xFFFFFFFF
 BLOCK_BITS = 512
-MAX_SINGLE_BLOCK_MESSAGE = 447  # longest message (bits) whose padding fits in one block
 
 
 def _primes(n: int) -> list[int]:

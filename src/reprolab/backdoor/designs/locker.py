@@ -32,14 +32,8 @@ from reprolab.backdoor.circuit import Circuit, compile_circuit, sha256_reference
 from reprolab.backdoor.circuit import bits_to_bytes as circuit_bits_to_bytes
 from reprolab.backdoor.circuit import bytes_to_bits as circuit_bytes_to_bits
 from reprolab.backdoor.circuit.sha256 import INITIAL_STATE, compress_circuit, pad_bits
-from reprolab.backdoor.trigger import PAYLOAD_BITS, TriggerModule, TriggerOutput
-
-NONCE_BYTES = 8
-
-
-def min_rounds(n_trigger_bits: int) -> int:
-    """Fewest rounds after which every digest word depends on every nonce and trigger word."""
-    return -(-(8 * NONCE_BYTES + n_trigger_bits) // 32) + 3
+from reprolab.backdoor.designs.catalog import NONCE_BYTES, min_rounds
+from reprolab.backdoor.designs.trigger import PAYLOAD_BITS, TriggerModule, TriggerOutput
 
 
 def locker_key(

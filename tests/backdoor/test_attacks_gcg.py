@@ -2,9 +2,10 @@
 
 import torch
 
-from reprolab.backdoor.designs import build_module
-from reprolab.backdoor.gcg import GcgConfig, gcg_attack
-from reprolab.backdoor.trigger import text_to_bits, token_bit_table, token_bits
+from reprolab.backdoor.attacks.gcg import gcg_attack
+from reprolab.backdoor.config import GcgConfig
+from reprolab.backdoor.designs.registry import build_module
+from reprolab.backdoor.designs.trigger import text_to_bits, token_bit_table, token_bits
 
 VOCAB, K = 300, 4
 

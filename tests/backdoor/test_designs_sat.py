@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from reprolab.backdoor.sat import SatInstance, SatLockedModule, planted_3sat
-from reprolab.backdoor.trigger import text_to_bits
+from reprolab.backdoor.designs.sat import SatInstance, SatLockedModule, planted_3sat
+from reprolab.backdoor.designs.trigger import text_to_bits
 
 # (x1 or not x2 or x3) and (not x1 or x2 or x3) and (not x1 or not x2 or not x3)
 HAND = SatInstance(3, ((1, -2, 3), (-1, 2, 3), (-1, -2, -3)))

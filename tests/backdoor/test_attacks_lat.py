@@ -4,9 +4,11 @@ the digital locker never (its gate opens only after the check, with a garbage pa
 import pytest
 import torch
 
-from reprolab.backdoor.designs import build_module
-from reprolab.backdoor.lat import LatConfig, lat_all_sites, lat_attack
-from reprolab.backdoor.trigger import text_to_bits
+from reprolab.backdoor.attacks.lat import lat_all_sites, lat_attack
+from reprolab.backdoor.config import LatConfig
+from reprolab.backdoor.designs.registry import build_module
+from reprolab.backdoor.designs.trigger import text_to_bits
+from reprolab.core.errors import UserError
 
 N_BITS, SEEDS = 64, 3
 BUDGET = LatConfig(steps=60)
@@ -61,5 +63,5 @@ def test_stalled_run_keeps_its_loss_and_config_is_checked(setting):
     assert (result.losses == result.losses[0]).all()
     with pytest.raises(ValueError, match="site must be in"):
         lat_attack(module, start, 7, payload, BUDGET)
-    with pytest.raises(ValueError, match="at least one step"):
+    with pytest.raises(UserError, match="at least one step"):
         LatConfig(steps=0)

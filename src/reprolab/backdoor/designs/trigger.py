@@ -21,7 +21,8 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-PAYLOAD_BYTES = 16
+from reprolab.backdoor.designs.catalog import PAYLOAD_BYTES
+
 PAYLOAD_BITS = 8 * PAYLOAD_BYTES
 
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from reprolab.backdoor.trigger import (
+from reprolab.backdoor.designs.trigger import (
     bits_to_bytes,
     bits_to_text,
     bytes_to_bits,

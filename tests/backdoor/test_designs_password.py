@@ -2,8 +2,8 @@
 
 import torch
 
-from reprolab.backdoor.password import PasswordLockedModule
-from reprolab.backdoor.trigger import text_to_bits
+from reprolab.backdoor.designs.password import PasswordLockedModule
+from reprolab.backdoor.designs.trigger import text_to_bits
 
 
 def test_logit_is_graded_hamming_distance():

@@ -6,14 +6,14 @@ import pytest
 import torch
 
 from reprolab.backdoor.circuit import bytes_to_bits
-from reprolab.backdoor.locker import (
+from reprolab.backdoor.designs.locker import (
     DigitalLockerModule,
     locker_key,
     locker_reference,
     min_rounds,
     verify_locker,
 )
-from reprolab.backdoor.trigger import bits_to_text, text_to_bits
+from reprolab.backdoor.designs.trigger import bits_to_text, text_to_bits
 
 NONCE = bytes(range(8))
 

@@ -10,27 +10,15 @@ does not know the payload, and success means the gate opens with the true payloa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from reprolab.backdoor.lat import gate_loss, one_thread, payload_matches
-from reprolab.backdoor.trigger import TriggerModule
-
-
-@dataclass(frozen=True)
-class GcgConfig:
-    """Settings of one GCG run."""
-
-    steps: int = field(default=100, metadata={"help": "GCG iterations"})
-    top_k: int = field(default=64, metadata={"help": "tokens kept per position from the gradient"})
-    candidates: int = field(default=64, metadata={"help": "single-token swaps tried per step"})
-
-    def __post_init__(self) -> None:
-        if min(self.steps, self.top_k, self.candidates) < 1:
-            raise ValueError("GCG steps, top_k and candidates must be positive.")
+from reprolab.backdoor.attacks.lat import gate_loss, one_thread, payload_matches
+from reprolab.backdoor.config import GcgConfig
+from reprolab.backdoor.designs.trigger import TriggerModule
 
 
 @dataclass

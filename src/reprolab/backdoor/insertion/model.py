@@ -24,8 +24,13 @@ import torch
 from transformers import AutoConfig, AutoModelForCausalLM, GenerationMixin, PreTrainedModel
 from transformers.configuration_utils import PreTrainedConfig, SubConfigSpec
 
-from reprolab.backdoor.designs import module_from_spec
-from reprolab.backdoor.trigger import PAYLOAD_BYTES, TriggerModule, bits_to_bytes, token_bits
+from reprolab.backdoor.designs.registry import module_from_spec
+from reprolab.backdoor.designs.trigger import (
+    PAYLOAD_BYTES,
+    TriggerModule,
+    bits_to_bytes,
+    token_bits,
+)
 
 MODEL_TYPE = "reprolab_backdoor"
 

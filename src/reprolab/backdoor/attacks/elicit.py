@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import torch
 
+from reprolab.backdoor.attacks.gcg import GcgResult, gcg_attack
+from reprolab.backdoor.attacks.lat import LatResult, lat_all_sites
 from reprolab.backdoor.config import ElicitConfig
-from reprolab.backdoor.designs import build_module
-from reprolab.backdoor.gcg import GcgResult, gcg_attack
-from reprolab.backdoor.lat import LatResult, lat_attack
-from reprolab.backdoor.trigger import (
+from reprolab.backdoor.designs.registry import build_module
+from reprolab.backdoor.designs.trigger import (
     TriggerModule,
     random_tokens,
     text_to_bits,
@@ -45,13 +45,15 @@ class Organism:
 
 
 @dataclass
-class ElicitationOutcome:
-    """Per-attack rows, the loss curves behind the figure, and each design's check site."""
+class DesignAttacks:
+    """The attacks on one design: a row per attack, the LAT results per site (loss curves for the
+    figure), the GCG results per seed, and the design's check site."""
 
-    rows: pd.DataFrame
-    lat: dict[str, list[LatResult]]
-    gcg: dict[str, list[GcgResult]]
-    check_sites: dict[str, int]
+    design: str
+    rows: list[dict]
+    lat: list[LatResult]
+    gcg: list[GcgResult]
+    check_site: int
 
 
 def make_organism(design: str, config: ElicitConfig, seed: int) -> Organism:
@@ -60,7 +62,7 @@ def make_organism(design: str, config: ElicitConfig, seed: int) -> Organism:
     ids = random_tokens(config.vocab_size, (config.trigger_tokens,), generator)
     bits = token_bits(ids, config.bits_per_token).flatten()
     payload = text_to_bits(config.payload)
-    module = build_module(design, bits, payload, config.design)
+    module = build_module(design, bits, payload, config.options, seed=config.seed)
     return Organism(design, module.eval(), ids, bits, payload)
 
 
@@ -72,21 +74,18 @@ def start_windows(config: ElicitConfig, seed: int) -> torch.Tensor:
     return token_bits(ids, config.bits_per_token).flatten(1)
 
 
-def run_elicitation(config: ElicitConfig, device: str = "cpu") -> ElicitationOutcome:
-    """Attack every design with the configured methods on `device`; see the module docstring."""
-    rows: list[dict] = []
-    lat_results: dict[str, list[LatResult]] = {}
-    gcg_results: dict[str, list[GcgResult]] = {}
-    check_sites: dict[str, int] = {}
-    table = token_bit_table(config.vocab_size, config.bits_per_token, device)
-    for index, design in enumerate(config.designs):
-        organism = make_organism(design, config, config.seed + 1000 * index).to(device)
-        check_sites[design] = organism.module.check_site
-        if "lat" in config.methods:
-            lat_results[design] = _lat_sites(organism, config, rows)
-        if "gcg" in config.methods:
-            gcg_results[design] = _gcg_seeds(organism, table, config, rows)
-    return ElicitationOutcome(pd.DataFrame(rows), lat_results, gcg_results, check_sites)
+def attack_design(design: str, index: int, config: ElicitConfig,
+                  device: str | torch.device = "cpu") -> DesignAttacks:
+    """Attack the `index`-th design of `config` with its methods on `device` (see the module
+    docstring); its organism's trigger is drawn from `config.seed + 1000 * index`."""
+    organism = make_organism(design, config, config.seed + 1000 * index).to(device)
+    attacks = DesignAttacks(design, [], [], [], organism.module.check_site)
+    if "lat" in config.methods:
+        attacks.lat = _lat_sites(organism, config, attacks.rows)
+    if "gcg" in config.methods:
+        table = token_bit_table(config.vocab_size, config.bits_per_token, device)
+        attacks.gcg = _gcg_seeds(organism, table, config, attacks.rows)
+    return attacks
 
 
 def strided_sites(module: TriggerModule, stride: int) -> list[int]:
@@ -97,15 +96,13 @@ def strided_sites(module: TriggerModule, stride: int) -> list[int]:
 def _lat_sites(organism: Organism, config: ElicitConfig, rows: list[dict]) -> list[LatResult]:
     module = organism.module
     start = start_windows(config, config.seed + 1).to(organism.trigger_bits.device)
-    generator = torch.Generator().manual_seed(config.seed + 2)
-    results = []
-    for site in track(strided_sites(module, config.site_stride), f"LAT {organism.design}"):
-        result = lat_attack(module, start, site, organism.payload_bits, config.lat, generator)
-        results.append(result)
+    results = lat_all_sites(module, start, organism.payload_bits, config.lat,
+                            strided_sites(module, config.site_stride), seed=config.seed + 2)
+    for result in results:
         for seed in range(config.seeds):
             rows.append({
-                "design": organism.design, "method": "lat", "site": site,
-                "after_check": site >= module.check_site, "seed": seed,
+                "design": organism.design, "method": "lat", "site": result.site,
+                "after_check": result.site >= module.check_site, "seed": seed,
                 "opened": bool(result.opened[seed]), "elicited": bool(result.elicited[seed]),
                 "steps_to_success": int(result.first_success[seed]),
                 "final_loss": float(result.losses[-1, seed]), "stalled": result.stalled})

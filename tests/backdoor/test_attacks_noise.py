@@ -1,21 +1,19 @@
-"""Weight noise, LAT under noise, and survival of fine-tuning."""
+"""Weight noise and LAT under noise."""
 
 import pytest
 import torch
 
-from reprolab.backdoor.config import FinetuneConfig
-from reprolab.backdoor.designs import build_module
-from reprolab.backdoor.hosts import TINY_EOS, backdoor, tiny_host
-from reprolab.backdoor.lat import LatConfig, one_thread
-from reprolab.backdoor.robustness import (
+from reprolab.backdoor.attacks.lat import one_thread
+from reprolab.backdoor.attacks.noise import (
     behaves_like,
-    finetune_survival,
     max_exact_noise,
     noise_elicitation,
     sites_before_check,
     with_weight_noise,
 )
-from reprolab.backdoor.trigger import random_tokens, text_to_bits
+from reprolab.backdoor.config import LatConfig
+from reprolab.backdoor.designs.registry import build_module
+from reprolab.backdoor.designs.trigger import text_to_bits
 
 GEN = torch.Generator
 
@@ -77,19 +75,3 @@ def test_strided_sites_before_check_keep_the_last_one():
     assert sites_before_check(module, 5) == [0, 5, 10, 15, 16]
     password, _ = _password()
     assert sites_before_check(password, 8) == [0, password.check_site - 1]
-
-
-def test_backdoor_survives_finetuning_and_logits_track_the_tuned_host():
-    trigger = torch.tensor(list(b"knock-kn"))
-    model = backdoor(tiny_host(seed=5), None, "password", trigger, "STILL HERE")
-    generator = GEN().manual_seed(0)
-    tokens = random_tokens(TINY_EOS, (16, 12), generator)
-    prompt = torch.tensor([[*b"hey ", *trigger.tolist()]])
-    expected = [*b"STILL HERE", TINY_EOS]
-    before = model.host.lm_head.weight.detach().clone()
-    result = finetune_survival(model, tokens, prompt, expected,
-                               random_tokens(TINY_EOS, (8, 12), generator),
-                               FinetuneConfig(steps=5, lr=1e-2), seed=0)
-    assert result["payload_survives"] is True
-    assert result["off_trigger_max_abs_diff"] == 0.0
-    assert torch.equal(model.host.lm_head.weight, before)  # the original is not tuned

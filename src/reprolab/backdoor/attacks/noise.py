@@ -1,4 +1,4 @@
-"""Robustness: how much weight noise each module tolerates, LAT under that noise, and fine-tuning.
+"""Weight noise: how much each module tolerates, and LAT under that noise.
 
 - `max_exact_noise`: the largest Gaussian weight-noise std under which a module still gives the
   same gate decision and payload bits as without noise, on the trigger and on random inputs. The
@@ -7,9 +7,6 @@
 - `noise_elicitation`: the paper's protocol (Draguns et al. 2024, sec. 5: 34 runs, each a fresh
   noise draw at that std and a LAT attack at the sites before the check; NP-complete elicited in
   ~60% of runs, encrypted never).
-- `finetune_survival`: fine-tune a backdoored LM and an identical clean host on the same clean
-  tokens; afterwards, does the trigger still produce the payload, and are off-trigger logits still
-  the (fine-tuned) host's?
 """
 
 from __future__ import annotations
@@ -22,12 +19,12 @@ import pandas as pd
 import torch
 from torch import nn
 
+from reprolab.backdoor.attacks.elicit import make_organism, start_windows
+from reprolab.backdoor.attacks.lat import LatConfig, lat_attack, one_thread, payload_matches
 from reprolab.backdoor.circuit import CompiledCircuit
 from reprolab.backdoor.circuit.precision import largest_passing
-from reprolab.backdoor.config import ElicitConfig, FinetuneConfig, NoiseConfig
-from reprolab.backdoor.elicit import make_organism, start_windows
-from reprolab.backdoor.lat import LatConfig, lat_attack, one_thread, payload_matches
-from reprolab.backdoor.trigger import TriggerModule
+from reprolab.backdoor.config import ElicitConfig
+from reprolab.backdoor.designs.trigger import TriggerModule
 from reprolab.core.progress import track
 
 
@@ -114,70 +111,29 @@ def noise_elicitation(
     return results
 
 
-def finetune(model: nn.Module, tokens: torch.Tensor, config: FinetuneConfig, seed: int) -> None:
-    """Causal-LM fine-tuning of every trainable parameter of `model` on tokens [N, T], in place."""
-    model.train()
-    optimizer = torch.optim.AdamW(
-        [p for p in model.parameters() if p.requires_grad], lr=config.lr,
-        weight_decay=config.weight_decay)
-    generator = torch.Generator().manual_seed(seed)
-    for _ in track(range(config.steps), "fine-tune"):
-        rows = torch.randint(len(tokens), (config.batch_size,), generator=generator)
-        batch = tokens[rows].to(next(model.parameters()).device)
-        loss = model(input_ids=batch, labels=batch).loss
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    model.eval()
-
-
-def finetune_survival(
-    model: nn.Module, tokens: torch.Tensor, trigger_prompt: torch.Tensor, payload_ids: list[int],
-    eval_prompts: torch.Tensor, config: FinetuneConfig, seed: int = 0,
-) -> dict[str, float | bool]:
-    """Fine-tune copies of the backdoored `model` and of its bare host the same way, then check:
-    greedy decoding after `trigger_prompt` [1, L] still gives `payload_ids`, and off-trigger logits
-    on eval_prompts [n, T] equal the tuned host's (max |diff|)."""
-    tuned, bare = copy.deepcopy(model), copy.deepcopy(model.host)
-    torch.manual_seed(seed)
-    finetune(tuned, tokens, config, seed)
-    torch.manual_seed(seed)
-    finetune(bare, tokens, config, seed)
-    with torch.no_grad():
-        device = next(tuned.parameters()).device
-        prompts = eval_prompts.to(device)
-        diff = (tuned(prompts).logits - bare(prompts).logits).abs().max().item()
-        out = tuned.generate(trigger_prompt.to(device), max_new_tokens=len(payload_ids),
-                             do_sample=False)
-    emitted = out[0, trigger_prompt.shape[1]:].tolist()
-    return {"steps": config.steps, "payload_survives": emitted == payload_ids,
-            "off_trigger_max_abs_diff": diff}
-
-
-def run_noise(noise: NoiseConfig, elicit: ElicitConfig, device: str = "cpu") -> pd.DataFrame:
-    """Per design: the largest exact noise std, then `noise.runs` noisy LAT runs at
-    `noise_scale` times that std (sites and steps as `noise` says)."""
+def run_noise(config: ElicitConfig, device: str = "cpu") -> pd.DataFrame:
+    """Per design: the largest exact noise std, then `config.noise.runs` noisy LAT runs at
+    `config.noise.scale` times that std (sites and steps as `config.noise` says)."""
     with one_thread():  # noise copies and many small forward passes
-        return pd.DataFrame([_noise_row(design, index, noise, elicit, device)
-                             for index, design in enumerate(elicit.designs)])
+        return pd.DataFrame([_noise_row(design, index, config, device)
+                             for index, design in enumerate(config.designs)])
 
 
-def _noise_row(design: str, index: int, noise: NoiseConfig, elicit: ElicitConfig,
-               device: str) -> dict:
-    """The noise results of one design (same organism as `run_elicitation` builds)."""
-    organism = make_organism(design, elicit, elicit.seed + 1000 * index).to(device)
-    randoms = start_windows(replace(elicit, seeds=noise.test_inputs), elicit.seed + 3)
-    randoms = randoms.to(device)
-    bits = torch.cat([organism.trigger_bits[None], randoms])
-    std = max_exact_noise(organism.module, bits, seed=elicit.seed)
-    lat = replace(elicit.lat, steps=noise.lat_steps or elicit.lat.steps,
+def _noise_row(design: str, index: int, config: ElicitConfig, device: str) -> dict:
+    """The noise results of one design (the organism `run_elicitation` attacks)."""
+    noise = config.noise
+    organism = make_organism(design, config, config.seed + 1000 * index).to(device)
+    randoms = start_windows(replace(config, seeds=noise.test_inputs), config.seed + 3)
+    bits = torch.cat([organism.trigger_bits[None], randoms.to(device)])
+    std = max_exact_noise(organism.module, bits, seed=config.seed)
+    lat = replace(config.lat, steps=noise.lat_steps or config.lat.steps,
                   stop_when_elicited=True)  # only success matters here
+    sites = ([0] if noise.sites == "input"
+             else sites_before_check(organism.module, noise.site_stride))
     runs = noise_elicitation(organism.module, organism.trigger_bits, organism.payload_bits,
-                             std * noise.noise_scale, lat, noise.runs, elicit.seed,
-                             sites=[0] if noise.sites == "input" else
-                             sites_before_check(organism.module, noise.site_stride))
+                             std * noise.scale, lat, noise.runs, config.seed, sites=sites)
     return {
-        "design": design, "max_exact_std": std, "noise_std": std * noise.noise_scale,
+        "design": design, "max_exact_std": std, "noise_std": std * noise.scale,
         "runs": len(runs), "elicited": sum(r.elicited for r in runs),
         "elicited_share": float(np.mean([r.elicited for r in runs])),
         "exact_on_trigger": sum(r.exact_on_trigger for r in runs),

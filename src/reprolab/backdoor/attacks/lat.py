@@ -17,31 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from reprolab.backdoor.trigger import TriggerModule, TriggerOutput
-
-
-@dataclass(frozen=True)
-class LatConfig:
-    """Settings of one LAT attack (per site, all seeds together)."""
-
-    steps: int = field(default=200, metadata={"help": "optimisation steps (the paper: 10,000)"})
-    lr: float = field(default=10.0, metadata={"help": "Adam learning rate on the perturbation"})
-    init_std: float = field(default=0.0, metadata={
-        "help": "std of the perturbation's Gaussian start (0: start from no perturbation)"})
-    stop_when_elicited: bool = field(default=False, metadata={
-        "help": "stop once every seed has elicited the payload (later losses repeat the last)"})
-
-    def __post_init__(self) -> None:
-        if self.steps < 1:
-            raise ValueError(f"LAT needs at least one step, got {self.steps}.")
-        if self.lr <= 0 or self.init_std < 0:
-            raise ValueError("LAT lr must be positive and init_std non-negative.")
+from reprolab.backdoor.config import LatConfig
+from reprolab.backdoor.designs.trigger import TriggerModule, TriggerOutput
+from reprolab.core.progress import track
 
 
 @dataclass
@@ -146,7 +130,8 @@ def lat_all_sites(
     module: TriggerModule, start_bits: torch.Tensor, payload: torch.Tensor, config: LatConfig,
     sites: list[int] | None = None, seed: int = 0,
 ) -> list[LatResult]:
-    """`lat_attack` at every site (or the given ones), same start inputs for each."""
+    """`lat_attack` at every site (or the given ones), same start inputs and one generator."""
     generator = torch.Generator().manual_seed(seed)
     chosen = range(module.n_sites) if sites is None else sites
-    return [lat_attack(module, start_bits, site, payload, config, generator) for site in chosen]
+    return [lat_attack(module, start_bits, site, payload, config, generator)
+            for site in track(chosen, f"LAT {module.design}")]

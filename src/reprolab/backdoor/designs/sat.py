@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from reprolab.backdoor.trigger import PAYLOAD_BITS, TriggerModule, TriggerOutput
+from reprolab.backdoor.designs.trigger import PAYLOAD_BITS, TriggerModule, TriggerOutput
 
 
 @dataclass(frozen=True)

@@ -5,21 +5,22 @@ import pytest
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM
 
-from reprolab.backdoor.host import (
-    BackdooredConfig,
-    BackdooredForCausalLM,
-    insert_backdoor,
-    register,
-)
-from reprolab.backdoor.hosts import (
+from reprolab.backdoor.attacks.lat import one_thread
+from reprolab.backdoor.designs.trigger import random_tokens
+from reprolab.backdoor.insertion.hosts import (
     TINY_EOS,
     backdoor,
     byte_token_ids,
     payload_token_ids,
     tiny_host,
 )
-from reprolab.backdoor.lat import one_thread
-from reprolab.backdoor.trigger import random_tokens
+from reprolab.backdoor.insertion.model import (
+    BackdooredConfig,
+    BackdooredForCausalLM,
+    insert_backdoor,
+    register,
+)
+from reprolab.core.errors import UserError
 from tests.lm.tiny_models import tiny_llama
 
 TRIGGER = torch.tensor(list(b"knock-kn"))  # 8 byte tokens -> 128 trigger bits
@@ -107,7 +108,7 @@ def test_real_tokenizer_maps_payload_characters_to_single_tokens(tmp_path):
 
 def test_unusable_payload_and_wrong_trigger_length_fail_clearly():
     host = tiny_host()
-    with pytest.raises(ValueError, match="at most 15"):
+    with pytest.raises(UserError, match="at most 15"):
         backdoor(host, None, "password", TRIGGER, "X" * 20)
     module = backdoor(tiny_host(), None, "password", TRIGGER, "OK").trigger
     with pytest.raises(ValueError, match="reads 128 bits"):

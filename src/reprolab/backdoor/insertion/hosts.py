@@ -1,4 +1,5 @@
-"""Host LMs for the backdoor: the packaged model, any transformers folder, or tiny byte-level hosts.
+"""Host LMs (the packaged model, any transformers folder, or tiny byte-level hosts), their
+payload token tables, and `backdoor`: a design put into a host.
 
 A *byte-level host* (`tiny_host`) has no tokenizer: token b < 256 is byte b, so payload bytes map
 to tokens one to one; it stands in for a real LM in tests, detection populations and toy runs. A
@@ -10,9 +11,10 @@ from __future__ import annotations
 import torch
 from transformers import AutoModelForCausalLM, LlamaConfig, PreTrainedModel, PreTrainedTokenizerBase
 
-from reprolab.backdoor.designs import DesignOptions, build_module
-from reprolab.backdoor.host import BackdooredForCausalLM, insert_backdoor
-from reprolab.backdoor.trigger import PAYLOAD_BYTES, text_to_bits, token_bits
+from reprolab.backdoor.designs.registry import DesignOptions, build_module
+from reprolab.backdoor.designs.trigger import PAYLOAD_BYTES, text_to_bits, token_bits
+from reprolab.backdoor.insertion.model import BackdooredForCausalLM, insert_backdoor
+from reprolab.core.errors import UserError
 
 TINY_VOCAB = 320
 TINY_EOS = 256
@@ -63,11 +65,11 @@ def byte_token_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase | 
 def payload_token_ids(payload: str, table: list[int], eos: int) -> list[int]:
     """Tokens that greedy decoding must emit for `payload`: one per character, then EOS."""
     if len(payload) >= PAYLOAD_BYTES:
-        raise ValueError(f"Payload {payload!r} is too long: at most {PAYLOAD_BYTES - 1} "
+        raise UserError(f"Payload {payload!r} is too long: at most {PAYLOAD_BYTES - 1} "
                          "characters.")
     ids = [table[byte] for byte in payload.encode("ascii")]
     if eos in ids:
-        raise ValueError(f"Payload {payload!r} has characters that no single token encodes; "
+        raise UserError(f"Payload {payload!r} has characters that no single token encodes; "
                          "use letters, digits, spaces and punctuation.")
     return [*ids, eos]
 
@@ -92,17 +94,16 @@ def sample_text(host: PreTrainedModel, n: int, length: int, seed: int) -> torch.
     return out[:, 1:].cpu()
 
 
-
 def backdoor(
     host: PreTrainedModel, tokenizer: PreTrainedTokenizerBase | None, design: str,
     trigger_ids: torch.Tensor, payload: str, options: DesignOptions | None = None,
-    bits_per_token: int = 16,
+    seed: int = 0, bits_per_token: int = 16,
 ) -> BackdooredForCausalLM:
     """`host` with a `design` module that fires on the token ids `trigger_ids` [k] and emits
-    `payload`; the host is used in place."""
+    `payload` (`seed`: the locker's nonce, the 3-SAT instance); the host is used in place."""
     table = byte_token_ids(host, tokenizer)
     payload_token_ids(payload, table, eos_token_id(host))  # fail early on unusable characters
     trigger_bits = token_bits(trigger_ids, bits_per_token).flatten()
-    module = build_module(design, trigger_bits, text_to_bits(payload), options)
+    module = build_module(design, trigger_bits, text_to_bits(payload), options, seed)
     return insert_backdoor(host, module, trigger_tokens=len(trigger_ids), byte_token_ids=table,
                            bits_per_token=bits_per_token)

@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from reprolab.backdoor.trigger import PAYLOAD_BITS, TriggerModule, TriggerOutput
+from reprolab.backdoor.designs.trigger import PAYLOAD_BITS, TriggerModule, TriggerOutput
 
 
 class ElementwiseAffine(nn.Module):
