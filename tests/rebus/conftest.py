@@ -44,10 +44,8 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-@pytest.fixture
-def rebus_folder(tmp_path: Path) -> Path:
-    """A REBUS-shaped folder: 0001 is a PNG saved as .jpg, 0002 a real JPEG, 0003 a PNG."""
-    folder = tmp_path / "rebus"
+def make_rebus_folder(folder: Path) -> Path:
+    """Write a REBUS-shaped folder: 0001 is a PNG saved as .jpg, 0002 a real JPEG, 0003 a PNG."""
     (folder / "images").mkdir(parents=True)
     (folder / "model_outputs").mkdir()
     write_csv(folder / "data.csv", DATA_HEADER, DATA_ROWS)
@@ -57,3 +55,8 @@ def rebus_folder(tmp_path: Path) -> Path:
     (folder / "images" / "0003.jpg").write_bytes(image_bytes("PNG", "green"))
     (folder / "model_outputs" / "model_a_output.txt").write_text(RAW_A)
     return folder
+
+
+@pytest.fixture
+def rebus_folder(tmp_path: Path) -> Path:
+    return make_rebus_folder(tmp_path / "rebus")

@@ -77,7 +77,7 @@ def regrade_release(
         board = leaderboard(graded, raw, seed=config.seed)
         rebuilt = reproduction(graded)
         differ = disagreements(graded)
-        record.write_table("graded.csv", with_metadata(graded, puzzles))
+        record.write_table("graded.csv", graded.round({"similarity": 1}))  # metadata: data.csv
         record.write_table("raw_reextracted.csv", raw)
         record.write_table("leaderboard.csv", board)
         record.write_table("reproduction.csv", rebuilt)
