@@ -1,4 +1,5 @@
-"""Batched generation: greedy is batch-independent, stop strings cut, seeds reproduce."""
+"""Batched generation: greedy is batch-independent, stop strings and EOS end a row (which then
+leaves the batch), a prompt is read once for all its samples, seeds reproduce."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import copy
 import pytest
 import torch
 
-from reprolab.lm.generation import cut_at_stop, generate, prompt_text
+from reprolab.core.errors import UserError
+from reprolab.lm.generation import cut_at_stop, generate, next_tokens, prompt_text
 from reprolab.lm.requests import SamplingParams
-from tests.lm.tiny_models import tiny_llama
+from tests.lm.tiny_models import tiny_gemma3, tiny_llama
 
 PROMPTS = ["The quick brown fox", "Question: What is 2 + 2?", "Hello", "SMILES strings such as"]
 GREEDY = SamplingParams(max_new_tokens=12, temperature=0)
@@ -104,3 +106,89 @@ def test_chat_without_a_template_is_a_clear_error(model_and_tokenizer) -> None:
     bare.chat_template = None
     with pytest.raises(ValueError, match="no chat template"):
         prompt_text(bare, "Hi", chat=True)
+
+
+def test_sliding_window_gemma3_batched_greedy_equals_one_by_one(tmp_path) -> None:
+    model, tokenizer = tiny_gemma3(tmp_path, sliding_window=4)
+    batched = generate(model, tokenizer, PROMPTS, GREEDY, batch_size=4, progress=False)
+    alone = [generate(model, tokenizer, [p], GREEDY, batch_size=1, progress=False)[0]
+             for p in PROMPTS]
+    assert batched == alone
+
+
+def _forward_shapes(model) -> tuple[list[tuple[int, int]], object]:
+    """Record `input_ids.shape` of every forward call of `model`; returns (shapes, handle)."""
+    shapes: list[tuple[int, int]] = []
+    handle = model.register_forward_pre_hook(
+        lambda module, args, kwargs: shapes.append(tuple(kwargs["input_ids"].shape)),
+        with_kwargs=True)
+    return shapes, handle
+
+
+def test_a_prompt_is_read_once_for_all_its_samples(model_and_tokenizer) -> None:
+    model, tokenizer = model_and_tokenizer
+    [single] = generate(model, tokenizer, PROMPTS[:1], GREEDY, progress=False)
+    shapes, handle = _forward_shapes(model)
+    try:
+        [copies] = generate(model, tokenizer, PROMPTS[:1], GREEDY, num_return_sequences=3,
+                            progress=False)
+    finally:
+        handle.remove()
+    assert copies == single * 3
+    prompt_tokens = len(tokenizer.encode(PROMPTS[0]))
+    assert shapes[0] == (1, prompt_tokens)  # one prefill for the three samples
+    assert all(shape == (3, 1) for shape in shapes[1:])
+
+
+def test_rows_that_stopped_leave_the_batch(model_and_tokenizer) -> None:
+    model, tokenizer = model_and_tokenizer
+    free = generate(model, tokenizer, PROMPTS, GREEDY, progress=False)
+    stop = free[0][0][1]  # the second character of the first text stops it at once
+    params = SamplingParams(max_new_tokens=12, temperature=0, stop=(stop,))
+    shapes, handle = _forward_shapes(model)
+    try:
+        cut = generate(model, tokenizer, PROMPTS, params, batch_size=4, progress=False)
+    finally:
+        handle.remove()
+    assert cut == [[cut_at_stop(text, (stop,))] for [text] in free]
+    rows = [batch for batch, _ in shapes[1:]]
+    assert rows == sorted(rows, reverse=True) and rows[-1] < len(PROMPTS)
+    assert sum(rows) < len(PROMPTS) * (GREEDY.max_new_tokens - 1)
+
+
+def test_a_row_ends_at_the_models_end_token(model_and_tokenizer) -> None:
+    model, tokenizer = model_and_tokenizer
+    ids = tokenizer.encode(PROMPTS[1])
+    with torch.no_grad():
+        for _ in range(2):
+            ids.append(int(model(torch.tensor([ids])).logits[0, -1].argmax()))
+    first, second = ids[-2:]
+    assert first != second
+    saved = model.generation_config.eos_token_id
+    model.generation_config.eos_token_id = [tokenizer.eos_token_id, second]
+    try:
+        [[text]] = generate(model, tokenizer, PROMPTS[1:2], GREEDY, progress=False)
+    finally:
+        model.generation_config.eos_token_id = saved
+    assert text == tokenizer.decode([first])
+
+
+def test_nucleus_sampling_keeps_the_smallest_set_reaching_top_p() -> None:
+    logits = torch.log(torch.tensor([[0.5, 0.3, 0.2]]).repeat(400, 1))
+    generator = torch.Generator().manual_seed(0)
+
+    def drawn(top_p: float) -> set[int]:
+        params = SamplingParams(temperature=1.0, top_p=top_p)
+        return set(next_tokens(logits, params, generator).tolist())
+
+    assert drawn(0.5) == {0}  # 0.5 alone reaches 0.5
+    assert drawn(0.6) == {0, 1}
+    assert drawn(1.0) == {0, 1, 2}
+    greedy = SamplingParams(temperature=0)
+    assert next_tokens(torch.tensor([[0.1, 2.0, -1.0]]), greedy, generator).tolist() == [1]
+
+
+def test_bad_sampling_settings_are_user_errors() -> None:
+    for settings in ({"max_new_tokens": 0}, {"temperature": -1.0}, {"top_p": 0.0}):
+        with pytest.raises(UserError):
+            SamplingParams(**settings)

@@ -82,19 +82,15 @@ def next_tokens(logits: torch.Tensor, params: SamplingParams,
 
 
 class _StopWatch:
-    """Tells whether a row's new tokens end its text: an EOS token, or a stop string in the
-    decoded text. Only the last few tokens are decoded: a stop string of n characters that
-    appears with the newest token lies within its last 4n tokens (a character is at most 4
-    byte-level tokens)."""
+    """Tells whether a row's text has reached a stop string. Only the last few tokens are
+    decoded: a stop string of n characters that appears with the newest token lies within the
+    last 4n tokens (a character is at most 4 byte-level tokens)."""
 
-    def __init__(self, tokenizer: PreTrainedTokenizerBase, eos_ids: frozenset[int],
-                 stop: Sequence[str]) -> None:
-        self.tokenizer, self.eos_ids, self.stop = tokenizer, eos_ids, tuple(stop)
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, stop: Sequence[str]) -> None:
+        self.tokenizer, self.stop = tokenizer, tuple(stop)
         self.window = 4 * max(map(len, stop), default=0)
 
-    def done(self, tokens: list[int]) -> bool:
-        if tokens[-1] in self.eos_ids:
-            return True
+    def stopped(self, tokens: list[int]) -> bool:
         if not self.stop:
             return False
         tail = self.tokenizer.decode(tokens[-self.window:], skip_special_tokens=True)
@@ -103,10 +99,10 @@ class _StopWatch:
 
 @torch.inference_mode()
 def _sample_batch(model: PreTrainedModel, prompts: Sequence[list[int]], params: SamplingParams,
-                  copies: int, pad_id: int, watch: _StopWatch,
+                  copies: int, pad_id: int, eos_ids: frozenset[int], watch: _StopWatch,
                   generator: torch.Generator) -> list[list[int]]:
-    """New tokens of `copies` samples per prompt (prompt-major order), each ending at its first
-    EOS (kept) or stop string, or after `params.max_new_tokens` tokens."""
+    """New tokens of `copies` samples per prompt (prompt-major order), each ending before its
+    first EOS, with its first stop string, or after `params.max_new_tokens` tokens."""
     input_ids, mask = _left_pad(prompts, pad_id, model.device)
     positions = (mask.cumsum(dim=-1) - 1).clamp(min=0)
     output = model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
@@ -123,8 +119,10 @@ def _sample_batch(model: PreTrainedModel, prompts: Sequence[list[int]], params: 
         tokens = next_tokens(logits, params, generator)
         keep = []
         for slot, (row, token) in enumerate(zip(active, tokens.tolist(), strict=True)):
+            if token in eos_ids:  # ends the row; not part of its text
+                continue
             new_tokens[row].append(token)
-            if not watch.done(new_tokens[row]):
+            if not watch.stopped(new_tokens[row]):
                 keep.append(slot)
         if not keep or step + 1 == params.max_new_tokens:
             break
@@ -163,7 +161,7 @@ def generate(
     # A chat template writes its own special tokens; plain prompts get the tokenizer's (BOS).
     encoded = [tokenizer.encode(text, add_special_tokens=not chat) for text in texts]
     order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
-    watch = _StopWatch(tokenizer, _eos_ids(model, tokenizer), params.stop)
+    eos_ids, watch = _eos_ids(model, tokenizer), _StopWatch(tokenizer, params.stop)
     pad_id = _pad_id(tokenizer)
     outputs: list[list[str]] = [[] for _ in prompts]
     with make_progress() as bar:
@@ -172,7 +170,7 @@ def generate(
             batch = order[start:start + batch_size]
             generator = torch.Generator(model.device).manual_seed(params.seed + start)
             samples = _sample_batch(model, [encoded[i] for i in batch], params,
-                                    num_return_sequences, pad_id, watch, generator)
+                                    num_return_sequences, pad_id, eos_ids, watch, generator)
             texts = tokenizer.batch_decode(samples, skip_special_tokens=True)
             for row, text in enumerate(texts):
                 outputs[batch[row // num_return_sequences]].append(cut_at_stop(text, params.stop))
