@@ -4,6 +4,7 @@ image processor, 1-layer CLIP vision tower and 1-layer Llama)."""
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from PIL import Image
 
 from reprolab.lm.backends import open_backend
 from reprolab.lm.requests import ChatMessage, ImagePart
+from reprolab.lm.zoo import ModelLoadError
 from tests.helpers.tiny_vlm import build_tiny_llava
 
 
@@ -96,3 +98,21 @@ def test_unreadable_image_fails_alone_and_answers_are_cached(model_dir, tmp_path
     again = backend.complete(requests)
     assert again[0].error == first[0].error, "failures are not cached: tried again"
     assert again[1].cached and again[1].text == first[1].text
+
+
+def test_a_packaged_text_model_is_named_as_no_vision_model(tmp_path, monkeypatch):
+    from transformers import LlamaConfig
+
+    LlamaConfig(vocab_size=8, hidden_size=8, num_hidden_layers=1,
+                num_attention_heads=1).save_pretrained(tmp_path / "prepared")
+    monkeypatch.setattr("reprolab.lm.zoo.prepare_model", lambda name: tmp_path / "prepared")
+    with pytest.raises(ModelLoadError, match=r"hf/smollm2-135m is not a vision-language model"):
+        open_tiny("smollm2-135m", tmp_path)
+
+
+def test_offline_a_hub_model_not_in_the_cache_fails_at_once_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPROLAB_OFFLINE", "1")
+    started = time.monotonic()
+    with pytest.raises(ModelLoadError, match=r"hf/nobody/no-such-vlm: it is not in the local"):
+        open_tiny("nobody/no-such-vlm", tmp_path)
+    assert time.monotonic() - started < 10, "no Hub retries offline"

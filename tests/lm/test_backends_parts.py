@@ -13,8 +13,10 @@ from reprolab.lm.backends.cache import ResponseCache
 from reprolab.lm.backends.credentials import (
     MissingAPIKeyError,
     optional_api_key,
+    public_url,
     require_api_key,
     scrub,
+    url_credentials,
 )
 from reprolab.lm.backends.retry import (
     CANCELLED,
@@ -144,6 +146,33 @@ def test_cache_is_visible_to_a_second_connection_at_once(tmp_path):
     assert reader.get(request("q").cache_key("p/m")).text == "a"
 
 
+def a_folder(tmp_path):
+    (tmp_path / "cache").mkdir()
+    return tmp_path / "cache"
+
+
+def a_text_file(tmp_path):
+    (tmp_path / "notes.txt").write_text("notes, not a database\n" * 50)
+    return tmp_path / "notes.txt"
+
+
+def inside_a_file(tmp_path):
+    (tmp_path / "notes.txt").write_text("a file where a folder should be")
+    return tmp_path / "notes.txt" / "cache.sqlite"
+
+
+@pytest.mark.parametrize(("place", "message"), [
+    (a_folder, "is a folder: give a file"),
+    (a_text_file, "file is not a database"),
+    (inside_a_file, "cannot be used"),
+])
+def test_an_unusable_cache_file_is_a_user_error_naming_it(tmp_path, place, message):
+    path = place(tmp_path)
+    with pytest.raises(UserError, match=message) as info:
+        ResponseCache(path)
+    assert str(path) in str(info.value)
+
+
 def test_missing_key_names_every_variable(monkeypatch):
     monkeypatch.delenv("GEMINI_API_KEY", raising=False)
     monkeypatch.setenv("GOOGLE_API_KEY", "  ")
@@ -163,3 +192,11 @@ def test_scrub_masks_the_key_and_key_shaped_strings():
     assert scrub("Authorization: Bearer tok_123") == "Authorization: Bearer ***"
     assert scrub("AIzaSyD0123456789abcdefghijklmn") == "***"
     assert scrub("error code 429: slow down") == "error code 429: slow down"
+
+
+def test_credentials_are_cut_from_urls_and_masked_in_messages():
+    url = "http://ann:p%40ss@localhost:8000/v1?x=1"
+    assert public_url(url) == "http://localhost:8000/v1?x=1"
+    assert public_url("https://api.example.com/v1") == "https://api.example.com/v1"
+    assert set(url_credentials(url)) == {"ann", "p%40ss", "p@ss"}
+    assert scrub("refused p@ss for ann", url_credentials(url)) == "refused *** for ***"

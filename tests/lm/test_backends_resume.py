@@ -139,3 +139,20 @@ def test_killed_process_resumes_without_repeating_calls(tmp_path):
         assert child[0].wait(timeout=60) == -signal.SIGKILL
         assert [c.status for c in server.calls] == [200] * KEEP + [0]
         check_resume(provider, server, cache, tmp_path)
+
+
+def test_an_answer_landing_as_ctrl_c_hits_is_cached(tmp_path, ctrl_c_raises):
+    cache = tmp_path / "cache.sqlite"
+    main = threading.main_thread().ident
+
+    def answer(call: Call) -> str:
+        if call.prompt == "item 1":
+            signal.pthread_kill(main, signal.SIGINT)
+            time.sleep(0.3)  # the main thread is interrupted before this reply arrives
+        return answer_for(call)
+
+    with FakeChatServer(answer) as server:
+        with pytest.raises(KeyboardInterrupt):
+            run_all("openai", server, cache, concurrency=2)
+        assert cached_rows(cache) == len(server.answered)
+        assert "item 1" in {c.prompt for c in server.answered}
