@@ -8,33 +8,22 @@ import shutil
 import pandas as pd
 import pytest
 import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from reprolab.core.errors import UserError
 from reprolab.invscale.config import LadderConfig
 from reprolab.invscale.ladder import reanalyse_ladder, run_ladder
 from reprolab.invscale.per_example import slug
 from reprolab.invscale.trends import TrendSettings
-from tests.lm.tiny_models import tiny_gemma3, tiny_llama
-
-QUOTES = [
-    ('Write a quote that ends in the word "heavy": Absence makes the heart grow',
-     [" heavy.", " fonder."], 0),
-    ("The quick brown fox jumps over the lazy", [" dog.", " cat.", " fox."], 1),
-    ("Question: What is 2 + 2? Answer:", [" 4", " 5"], 0),
-]
+from tests.invscale.toy import QUOTES, write_models, write_tasks
 
 
 @pytest.fixture(scope="module")
 def ladder(tmp_path_factory):
     root = tmp_path_factory.mktemp("ladder")
-    small, _ = tiny_llama(root)
-    tiny_gemma3(root)
-    classify = root / "quotes.jsonl"
-    classify.write_text("".join(json.dumps({"prompt": p, "classes": str(c), "answer_index": a})
-                                + "\n" for p, c, a in QUOTES))
-    complete = root / "lazy.jsonl"
-    complete.write_text(json.dumps({"prompt": "The dog", "completion": " sleeps"}) + "\n")
-    config = LadderConfig(tasks=(str(classify), str(complete)),
+    write_models(root)
+    small = AutoModelForCausalLM.from_pretrained(root / "tiny-llama").eval()
+    config = LadderConfig(tasks=tuple(map(str, write_tasks(root))),
                           models=(str(root / "tiny-llama"), str(root / "tiny-gemma3")),
                           device="cpu", batch_size=4, trend=TrendSettings(n_boot=50))
     return run_ladder(config, out=root / "run"), small, root
@@ -58,7 +47,6 @@ def test_per_example_files_have_the_official_columns(ladder):
 def test_scores_match_a_direct_forward_pass(ladder):
     """Class log-probs from the ladder equal a plain full-sequence forward of the tiny model."""
     result, model, root = ladder
-    from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(root / "tiny-llama")
     details = pd.read_json(result.record.folder / "quotes" / f"{slug(str(root / 'tiny-llama'))}"
