@@ -83,3 +83,23 @@ def load_mnist(split: Split, folder: Path | None = None, *, verify: bool = True)
     if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
         raise IdxFormatError(f"{images_file} and {labels_file} do not hold one label per image.")
     return Mnist(images, labels.long())
+
+
+VALIDATION_IMAGES = 5000  # the last 5,000 training digits, never trained on
+
+
+@dataclass(frozen=True)
+class MnistSplits:
+    """Training digits (the first 55,000), validation digits (the last 5,000) and the test split."""
+
+    train: Mnist
+    val: Mnist
+    test: Mnist
+
+
+def load_splits(folder: Path | None = None) -> MnistSplits:
+    """The three splits the study uses, from verified files."""
+    train = load_mnist("train", folder)
+    cut = len(train) - VALIDATION_IMAGES
+    return MnistSplits(train.subset(torch.arange(cut)),
+                       train.subset(torch.arange(cut, len(train))), load_mnist("test", folder))
