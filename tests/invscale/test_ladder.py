@@ -75,20 +75,6 @@ def test_trends_cover_every_task_and_metric(ladder):
     assert accuracy["value"].between(0, 1).all()
 
 
-def test_bad_settings_are_refused_before_any_work():
-    with pytest.raises(UserError, match="listed twice"):
-        LadderConfig(models=("a", "a"))
-    with pytest.raises(UserError, match="source must be one of"):
-        LadderConfig(source="web")  # type: ignore[arg-type]
-    with pytest.raises(UserError, match="max-length must be >= 1"):
-        LadderConfig(max_length=0)
-
-
-def test_the_bootstrap_follows_the_runs_seed():
-    config = LadderConfig(seed=7, trend=TrendSettings(n_boot=20, seed=1))
-    assert config.trend == TrendSettings(n_boot=20, seed=7)
-
-
 def test_a_run_is_reanalysed_from_its_files_even_when_cut_short(ladder, tmp_path):
     result, _, root = ladder
     copy = tmp_path / "copy"

@@ -101,3 +101,18 @@ def test_local_jsonl_files_load_and_bad_lines_are_named(tmp_path):
     path.write_text('{"prompt": "p", "completion": " c"}\n{oops\n')
     with pytest.raises(TaskDataError, match=r"mine.jsonl:2: not valid JSON"):
         load_task(str(path))
+
+
+def test_csv_rows_are_named_by_file_and_line_even_after_a_multi_line_cell(tmp_path):
+    path = tmp_path / "pilot.csv"
+    path.write_text(',prompt,classes,answer_index\n'
+                    '0,"Two\nlines",\"[\' a\', \' b\']",1\n'
+                    '1,One line,\"[\' a\', \' b\']",0.0\n'
+                    '2,Bad,\"[\' a\', \' b\']",5\n')
+    rows = tasks.read_rows(path)
+    assert [where for where, _ in rows] == [f"{path}:2", f"{path}:4", f"{path}:5"]
+    assert rows[0][1] == {"prompt": "Two\nlines", "classes": "[' a', ' b']", "answer_index": "1"}
+    loaded = load_task(str(path), limit=2)
+    assert [e.answer_index for e in loaded.examples] == [1, 0]  # "0.0" from a CSV is 0
+    with pytest.raises(TaskDataError, match=rf"^{path}:5: answer_index 5 outside 0\.\.1"):
+        load_task(str(path))

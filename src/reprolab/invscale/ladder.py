@@ -29,7 +29,6 @@ from reprolab.core.device import choose_device
 from reprolab.core.errors import UserError
 from reprolab.core.network import go_offline, offline
 from reprolab.core.records import RunRecord, write_json
-from reprolab.core.seeding import seed_everything
 from reprolab.invscale.analysis import (
     MetricTrend,
     metric_trends,
@@ -134,7 +133,6 @@ class LadderRun:
         sample = numeric_sampler(model, tokenizer, seed=config.seed, batch_size=config.batch_size)
         frames = {}
         for task in tasks:
-            seed_everything(config.seed)
             frames[task.name] = evaluate_examples(task.examples, task.task_type, score,
                                                   sample=sample)
             write_per_example(self.record, task, name, frames[task.name])
