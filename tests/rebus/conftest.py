@@ -60,3 +60,11 @@ def make_rebus_folder(folder: Path) -> Path:
 @pytest.fixture
 def rebus_folder(tmp_path: Path) -> Path:
     return make_rebus_folder(tmp_path / "rebus")
+
+
+@pytest.fixture
+def rebus_data_dir(rebus_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """REPROLAB_DATA_DIR holding the tiny folder, with raw outputs of a model `regrade` knows."""
+    (rebus_folder / "model_outputs" / "gpt4o_output.txt").write_text(RAW_A)
+    monkeypatch.setenv("REPROLAB_DATA_DIR", str(rebus_folder.parent))
+    return rebus_folder.parent

@@ -11,18 +11,15 @@ from typer.testing import CliRunner
 
 from reprolab.rebus.cli import app
 from tests.helpers.fake_chat_server import Call, FakeChatServer, set_fake_keys
-from tests.rebus.conftest import RAW_A
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def data_root(rebus_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (rebus_folder / "model_outputs" / "gpt4o_output.txt").write_text(RAW_A)
-    monkeypatch.setenv("REPROLAB_DATA_DIR", str(rebus_folder.parent))
+def data_root(rebus_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "200")
     set_fake_keys(monkeypatch)
-    return rebus_folder.parent
+    return rebus_data_dir
 
 
 def test_regrade_prints_the_leaderboard_and_writes_tables(data_root: Path, tmp_path: Path) -> None:
@@ -45,12 +42,18 @@ def test_eval_then_gallery_then_judge(data_root: Path, tmp_path: Path) -> None:
     with FakeChatServer(reply) as server:
         base = ["--base-url", server.base_url("openai"), "--cache", str(tmp_path / "c.sqlite")]
         result = runner.invoke(app, ["eval", "--model", "openai/gpt-4o", "--limit", "2",
-                                     "--out", str(tmp_path / "eval"), *base])
+                                     "--judge", "openai/gpt-4o", "--judge-base-url",
+                                     server.base_url("openai"), "--out", str(tmp_path / "eval"),
+                                     *base])
         assert result.exit_code == 0, result.output
         assert "50.0 [0.0, 100.0]% of 2 puzzles correct" in result.output
         records = [json.loads(line) for line in
                    (tmp_path / "eval" / "records.jsonl").read_text().splitlines()]
         assert [r["answer"] for r in records] == ["Lome", "something"]
+        assert [r["faithful"] for r in records] == [True, None]  # only correct answers judged
+        assert not (tmp_path / "eval" / "records.partial.jsonl").exists()
+        saved = json.loads((tmp_path / "eval" / "config.json").read_text())["config"]
+        assert saved["judge"] == "openai/gpt-4o" and saved["device"] == "auto"
         assert records[0]["response"] == "{{{Lome}}}"
         judged = runner.invoke(app, ["judge", "--judge", "openai/gpt-4o", "--run",
                                      str(tmp_path / "eval"), "--out", str(tmp_path / "judge"),

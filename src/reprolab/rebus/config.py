@@ -52,6 +52,8 @@ class EvalConfig:
         "help": f"puzzles from: {', '.join(SOURCES)}"})
     judge: str | None = field(default=None, metadata={
         "help": "judge backend spec for the diagnostic answer and explanation judges"})
+    judge_base_url: str | None = field(default=None, metadata={
+        "help": "the judge's server URL; user:password@ is never written down"})
 
     def __post_init__(self) -> None:
         if "/" not in self.model:
@@ -81,8 +83,15 @@ class EvalConfig:
         return self.cache or DEFAULT_CACHE_PATH
 
     def recorded(self) -> EvalConfig:
-        """These settings as written to the run record: the server URL without credentials."""
-        return replace(self, base_url=self.base_url and public_url(self.base_url))
+        """These settings as written to the run record: server URLs without credentials."""
+        return replace(self, base_url=self.base_url and public_url(self.base_url),
+                       judge_base_url=self.judge_base_url and public_url(self.judge_base_url))
+
+    def judge_config(self) -> JudgeConfig:
+        """The judge's settings (sharing the response cache), when `judge` is set."""
+        assert self.judge is not None, "no judge was asked for"
+        return JudgeConfig(judge=self.judge, base_url=self.judge_base_url, cache=self.cache,
+                           max_retries=self.max_retries, concurrency=self.concurrency)
 
     def open(self) -> ChatBackend:
         return open_backend(self.model, base_url=self.base_url, cache_path=self.cache,

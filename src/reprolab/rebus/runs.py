@@ -23,7 +23,7 @@ from reprolab.core.errors import UserError
 from reprolab.core.records import RunRecord, to_jsonable
 from reprolab.core.seeding import seed_everything
 from reprolab.rebus.analysis import breakdown_tables, with_metadata
-from reprolab.rebus.config import EvalConfig, JudgeConfig, JudgeRunConfig, RegradeConfig
+from reprolab.rebus.config import EvalConfig, JudgeRunConfig, RegradeConfig
 from reprolab.rebus.dataset import Puzzle, load_puzzles
 from reprolab.rebus.evaluate import run_eval
 from reprolab.rebus.figures import plot_accuracy_by_difficulty
@@ -150,7 +150,7 @@ def run_eval_study(config: EvalConfig, out: Path | None = None) -> EvalRun:
             records = run_eval(config, chosen, on_record=write)
         tables: dict[str, pd.DataFrame] = {}
         if config.judge and records["error"].isna().any():
-            judge = JudgeConfig(judge=config.judge, cache=config.cache)
+            judge = config.judge_config()
             judged = judge_explanations(judge_answers(records, chosen, judge), chosen, judge)
             records = records.assign(judge_correct=judged["judge_correct"],
                                      faithful=judged["faithful"])
