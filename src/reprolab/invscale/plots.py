@@ -63,7 +63,7 @@ def draw_panel(ax, panel: Panel) -> None:
     ax.set_xlabel(panel.xlabel)
     ax.set_ylabel(panel.ylabel)
     ax.set_title(panel.title)
-    ax.legend(loc="upper right")
+    ax.legend(loc="best")
 
 
 def scaling_figure(panels: Sequence[Panel], ncols: int = 3) -> Figure:
