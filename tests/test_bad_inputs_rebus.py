@@ -78,6 +78,11 @@ CASES = {
     "out is a file": Case(["regrade", "--out", "{file}"], "is a file: give a folder"),
     "out cannot be written": Case(["regrade", "--out", "{file}/run"], "Cannot write the run"),
     "out holds another run": Case([*EVAL[:-1], "{earlier}"], "holds a run with other settings"),
+    "judge out is a file": Case(["judge", "--judge", "openai/gpt-4o", "--out", "{file}"],
+                                "is a file: give a folder"),
+    "gallery out is a file": Case(["gallery", "--out", "{file}"], "is a file: give a folder"),
+    "gallery out cannot be written": Case(["gallery", "--out", "{file}/gallery"],
+                                          "Cannot write the gallery folder"),
 }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from reprolab.core.errors import UserError
 from reprolab.rebus.dataset import DIFFICULTIES, Puzzle
 
 _CSS = """
@@ -109,9 +110,15 @@ def write_gallery(
     title: str = "REBUS puzzles and model answers",
 ) -> Path:
     """Write the gallery into folder `out`; `records` has columns model, puzzle, answer,
-    correct. Returns the page's path."""
+    correct. Returns the page's path; an `out` that is a file or cannot be written raises
+    `UserError`."""
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file: give a folder for the gallery.")
     images = out / "images"
-    images.mkdir(parents=True, exist_ok=True)
+    try:
+        images.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"Cannot write the gallery folder {out}: {error.strerror}.") from None
     by_puzzle = {pid: group for pid, group in records.groupby("puzzle", sort=False)}
     empty = records.iloc[0:0]
     models = list(dict.fromkeys(records["model"]))
