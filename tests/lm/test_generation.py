@@ -109,9 +109,13 @@ def test_chat_without_a_template_is_a_clear_error(model_and_tokenizer) -> None:
 
 
 def test_sliding_window_gemma3_batched_greedy_equals_one_by_one(tmp_path) -> None:
+    """Past the window, with copies of each prompt and rows leaving the batch early."""
     model, tokenizer = tiny_gemma3(tmp_path, sliding_window=4)
-    batched = generate(model, tokenizer, PROMPTS, GREEDY, batch_size=4, progress=False)
-    alone = [generate(model, tokenizer, [p], GREEDY, batch_size=1, progress=False)[0]
+    [[first], *_] = generate(model, tokenizer, PROMPTS, GREEDY, progress=False)
+    params = SamplingParams(max_new_tokens=12, temperature=0, stop=(first[1],))
+    batched = generate(model, tokenizer, PROMPTS, params, batch_size=4, num_return_sequences=2,
+                       progress=False)
+    alone = [generate(model, tokenizer, [p], params, batch_size=1, progress=False)[0] * 2
              for p in PROMPTS]
     assert batched == alone
 
