@@ -19,6 +19,21 @@ from reprolab.rebus.prompts import PROMPTS, resolve_prompt
 DEVICES = "auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps"
 
 
+def check_at_least(least: int, **values: int | None) -> None:
+    """A `UserError` naming the first option whose value is below `least` (None is not set)."""
+    for name, value in values.items():
+        if value is not None and value < least:
+            raise UserError(f"--{name.replace('_', '-')} must be at least {least}, got {value}.")
+
+
+def check_spec(option: str, spec: str) -> None:
+    """A `UserError` unless `spec` reads PROVIDER/MODEL with a known provider."""
+    if "/" not in spec:
+        raise UserError(f"--{option} {spec!r} should read PROVIDER/MODEL, "
+                        "e.g. openai/gpt-4o or hf/path/to/model.")
+    PROVIDERS[spec.partition("/")[0]]  # an unknown provider fails here, with suggestions
+
+
 @dataclass(frozen=True)
 class RegradeConfig:
     """Settings of a re-grade of the released answers."""
@@ -56,22 +71,17 @@ class EvalConfig:
         "help": "the judge's server URL; user:password@ is never written down"})
 
     def __post_init__(self) -> None:
-        if "/" not in self.model:
-            raise UserError(f"--model {self.model!r} should read PROVIDER/MODEL, "
-                            "e.g. openai/gpt-4o or hf/path/to/model.")
-        PROVIDERS[self.model.partition("/")[0]]  # unknown names fail here, with suggestions
+        check_spec("model", self.model)
         resolve_prompt(self.prompt, self.model)
-        for name, value, least in (("limit", self.limit, 1), ("max-tokens", self.max_tokens, 1),
-                                   ("concurrency", self.concurrency, 1),
-                                   ("max-retries", self.max_retries, 0)):
-            if value is not None and value < least:
-                raise UserError(f"--{name} must be at least {least}, got {value}.")
+        check_at_least(1, limit=self.limit, max_tokens=self.max_tokens,
+                       concurrency=self.concurrency)
+        check_at_least(0, max_retries=self.max_retries)
         if self.temperature < 0:
             raise UserError(f"--temperature must be >= 0, got {self.temperature}.")
         if self.source not in SOURCES:
             raise UserError(f"--source {self.source!r} is not one of {', '.join(SOURCES)}.")
-        if self.judge is not None and "/" not in self.judge:
-            raise UserError(f"--judge {self.judge!r} should read PROVIDER/MODEL.")
+        if self.judge is not None:
+            self.judge_config()  # checks the judge's settings
         if self.model.startswith("hf/"):
             from reprolab.core.device import choose_device
 
@@ -112,14 +122,9 @@ class JudgeConfig:
     cache: Path | None = field(default=None, metadata={"help": "response cache file"})
 
     def __post_init__(self) -> None:
-        if "/" not in self.judge:
-            raise UserError(f"--judge {self.judge!r} should read PROVIDER/MODEL.")
-        PROVIDERS[self.judge.partition("/")[0]]  # unknown names fail here, with suggestions
-        for name, value, least in (("max-tokens", self.max_tokens, 1),
-                                   ("concurrency", self.concurrency, 1),
-                                   ("max-retries", self.max_retries, 0)):
-            if value < least:
-                raise UserError(f"--{name} must be at least {least}, got {value}.")
+        check_spec("judge", self.judge)
+        check_at_least(1, max_tokens=self.max_tokens, concurrency=self.concurrency)
+        check_at_least(0, max_retries=self.max_retries)
 
     def recorded(self) -> JudgeConfig:
         """These settings as written to the run record: the server URL without credentials."""
@@ -141,11 +146,11 @@ class JudgeRunConfig:
         "help": "judge the first N correct answers per model"})
 
     def __post_init__(self) -> None:
-        if self.limit is not None and self.limit < 1:
-            raise UserError(f"--limit must be at least 1, got {self.limit}.")
+        check_at_least(1, limit=self.limit)
         if self.run is not None and not (self.run / "records.jsonl").is_file():
             raise UserError(f"--run {self.run} holds no records.jsonl: give the folder of a "
                             "`reprolab rebus eval` run.")
 
     def recorded(self) -> JudgeRunConfig:
+        """These settings as written to the run record: the judge's URL without credentials."""
         return replace(self, judge=self.judge.recorded())
