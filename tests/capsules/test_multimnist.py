@@ -64,7 +64,8 @@ def test_held_out_digit_appears_only_through_injection():
 
 def test_partners_are_uniform_over_the_other_classes():
     labels = torch.tensor([0, 1, 1, 2, 2, 2])
-    second = partners(labels, torch.zeros(3000, dtype=torch.long), torch.arange(6),
+    by_class = {0: torch.tensor([0]), 1: torch.tensor([1, 2]), 2: torch.tensor([3, 4, 5])}
+    second = partners(torch.zeros(3000, dtype=torch.long), by_class,
                       torch.Generator().manual_seed(0))
     counts = torch.bincount(labels[second], minlength=3)
     assert counts[0] == 0 and abs(counts[1].item() - 1500) < 120

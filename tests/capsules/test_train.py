@@ -7,28 +7,15 @@ import pytest
 import torch
 
 from reprolab.capsules.config import TrainConfig, TrainingSettings
-from reprolab.capsules.mnist import Mnist, MnistSplits
 from reprolab.capsules.models import ModelSpec
 from reprolab.capsules.multimnist import PairSampler, fixed_set
 from reprolab.capsules.sanity import run_train
 from reprolab.capsules.train import make_optimizer, train_to_plateau
 from reprolab.core.train_log import TrainLog
+from tests.capsules.toy import toy_mnist, toy_splits
 
 SETTINGS = TrainingSettings(width=1 / 32, batch_size=8, eval_every=2, patience=2, max_batches=8,
                             n_val=16, n_test=16, device="cpu")
-
-
-def toy_mnist(n: int = 60, seed: int = 0) -> Mnist:
-    """Random blobs whose brightest row encodes the class: learnable, and tiny."""
-    generator = torch.Generator().manual_seed(seed)
-    labels = torch.arange(10).repeat(n // 10)
-    images = (torch.rand(len(labels), 28, 28, generator=generator) * 60).to(torch.uint8)
-    images[torch.arange(len(labels)), 4 + 2 * labels] = 255
-    return Mnist(images, labels)
-
-
-def toy_splits() -> MnistSplits:
-    return MnistSplits(toy_mnist(60, 0), toy_mnist(20, 1), toy_mnist(20, 2))
 
 
 class Interrupting:

@@ -10,7 +10,7 @@ input (28x28 canvas, shifts up to 2 px). The transfer experiment restricts the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
@@ -55,29 +55,26 @@ def place(digits: torch.Tensor, shifts: torch.Tensor, canvas: int, max_shift: in
     return padded[batch, rows, cols]
 
 
-def partners(labels: torch.Tensor, first: torch.Tensor, pool: torch.Tensor,
+def partners(first_labels: torch.Tensor, by_class: dict[int, torch.Tensor],
              generator: torch.Generator) -> torch.Tensor:
-    """For each index in `first`, a random index of `pool` whose label differs, the class
-    drawn uniformly among the pool's other classes and the image uniformly within it."""
-    classes = labels[pool].unique()
+    """For each first digit's label, a random index from `by_class` (label -> indices) of
+    another class: the class drawn uniformly among the other classes, the image within it."""
+    classes = torch.tensor(sorted(by_class))
     assert len(classes) >= 2, "pairs need at least two classes in the pool"
-    by_class = [pool[labels[pool] == c] for c in classes]
-    first_class = labels[first]
-    # position of each first digit's class among `classes` (or any slot when it is not there)
-    position = torch.searchsorted(classes, first_class).clamp(max=len(classes) - 1)
-    in_pool = classes[position] == first_class
-    offset = torch.randint(1, len(classes), (len(first),), generator=generator)
-    free = torch.randint(0, len(classes), (len(first),), generator=generator)
+    position = torch.searchsorted(classes, first_labels).clamp(max=len(classes) - 1)
+    in_pool = classes[position] == first_labels  # else (an injected digit) any class will do
+    offset = torch.randint(1, len(classes), (len(first_labels),), generator=generator)
+    free = torch.randint(0, len(classes), (len(first_labels),), generator=generator)
     chosen = torch.where(in_pool, (position + offset) % len(classes), free)
-    second = torch.empty_like(first)
-    for slot, members in enumerate(by_class):
+    second = torch.empty_like(first_labels)
+    for slot, members in enumerate(by_class[c] for c in sorted(by_class)):
         mask = chosen == slot
         picks = torch.randint(0, len(members), (int(mask.sum()),), generator=generator)
         second[mask] = members[picks]
     return second
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PairSampler:
     """Draws batches from `mnist`: first digits from `pool` (indices into `mnist`), or from
     `inject` with probability `inject_rate`; second digits from `pool`, of another class."""
@@ -89,11 +86,15 @@ class PairSampler:
     max_shift: int = 4
     inject: torch.Tensor | None = None
     inject_rate: float = 0.0
+    by_class: dict[int, torch.Tensor] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         assert self.n_digits in (1, 2), "one or two digits per image"
         assert self.canvas >= DIGIT_SIZE, "the canvas must hold a digit"
         assert self.inject is None or len(self.inject) > 0, "empty injection set"
+        pool_labels = self.mnist.labels[self.pool]
+        object.__setattr__(self, "by_class", {  # label -> pool indices, for the partners
+            int(c): self.pool[pool_labels == c] for c in pool_labels.unique()})
 
     def batch(self, size: int, generator: torch.Generator) -> MultiMnistBatch:
         """`size` fresh images (new pairings and shifts on every call)."""
@@ -104,7 +105,7 @@ class PairSampler:
             first = torch.where(use, picks, first)
         indices = [first]
         if self.n_digits == 2:
-            indices.append(partners(self.mnist.labels, first, self.pool, generator))
+            indices.append(partners(self.mnist.labels[first], self.by_class, generator))
         shifts = torch.randint(-self.max_shift, self.max_shift + 1, (size, self.n_digits, 2),
                                generator=generator)
         sources = torch.stack([place(self.mnist.images[idx].float() / 255, shifts[:, i],

@@ -32,12 +32,14 @@ def reconstruction_figure(images: torch.Tensor, reconstructions: torch.Tensor,
 
 def recovery_curves_figure(curves: pd.DataFrame, quantity: str = "acc_all") -> Figure:
     """Mean `quantity` against batches after injection: one panel per k, one line per model.
-    `curves`: columns model, k, batch, and `quantity` (one row per unit and check)."""
+    `curves`: columns model, digit, seed, k, batch, `quantity` (one row per unit and check). A
+    unit stops at recovery; its curve is held at its last check after that."""
     ks = sorted(curves["k"].unique())
     figure, axes = new_figure(1, len(ks), panel_size=(3.0, 2.6))
     for ax, k in zip(axes[0], ks, strict=True):
         for model, rows in curves[curves["k"] == k].groupby("model"):
-            mean = rows.groupby("batch")[quantity].mean()
+            units = rows.pivot_table(index="batch", columns=["digit", "seed"], values=quantity)
+            mean = units.sort_index().ffill().mean(axis=1)
             ax.plot(mean.index, mean.values, label=model)
         ax.set_title(f"k = {k}")
         ax.set_xlabel("batches after injection")
