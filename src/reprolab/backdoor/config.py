@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reprolab.backdoor.designs.catalog import DESIGN_TITLES, PAYLOAD_BYTES, check_locker_settings
+from reprolab.backdoor.designs.catalog import (
+    BITS_PER_TOKEN,
+    DESIGN_TITLES,
+    PAYLOAD_BYTES,
+    check_locker_settings,
+)
 from reprolab.core.errors import UserError
 
 SMOLLM2_VOCAB = 49152
@@ -150,6 +155,8 @@ class InsertConfig:
         if self.trigger is not None and not self.trigger:
             raise UserError("--trigger is empty: give some text, or leave it out for random "
                             "tokens.")
+        if self.design == "locker" and self.trigger is None:
+            check_locker_settings(BITS_PER_TOKEN * self.trigger_tokens, self.options.rounds)
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,9 @@ class VerifyConfig:
         _check_positive(prompts=self.prompts, prompt_length=self.prompt_length)
         if not self.trigger:
             raise UserError("Give the trigger: --trigger TEXT or --trigger ids:1,2,3.")
+        if self.model_dir is not None and not (self.model_dir / "config.json").is_file():
+            raise UserError(f"No saved model in {self.model_dir}: give the OUT/model folder of "
+                            "`reprolab backdoor insert`.")
 
 
 @dataclass(frozen=True)
@@ -211,7 +221,8 @@ class ElicitConfig:
         "help": "lat and/or gcg (comma list; empty: only the noise protocol)"})
     seeds: int = field(default=5, metadata={"help": "attack seeds (start inputs) per design"})
     trigger_tokens: int = field(default=8, metadata={"help": "trigger length k in tokens"})
-    bits_per_token: int = field(default=16, metadata={"help": "bits read from each token id"})
+    bits_per_token: int = field(default=BITS_PER_TOKEN, metadata={
+        "help": "bits read from each token id"})
     vocab_size: int = field(default=SMOLLM2_VOCAB, metadata={
         "help": "token ids the trigger and GCG draw from (SmolLM2's vocabulary by default)"})
     payload: str = field(default="HELLO LOCKER", metadata={"help": PAYLOAD_HELP})
@@ -260,4 +271,4 @@ class DetectConfig:
         if self.hosts < 2 or self.prompts < 2 or self.folds < 2:
             raise UserError("Detection needs at least 2 hosts, 2 prompts and 2 folds.")
         if "locker" in self.designs:
-            check_locker_settings(16 * self.trigger_tokens, self.options.rounds)  # 16 bits a token
+            check_locker_settings(BITS_PER_TOKEN * self.trigger_tokens, self.options.rounds)

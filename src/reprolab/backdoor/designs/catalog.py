@@ -12,6 +12,7 @@ DESIGN_TITLES.register("sat", "NP-complete (3-SAT)")
 DESIGN_TITLES.register("locker", "encrypted (digital locker)")
 
 PAYLOAD_BYTES = 16  # a payload: at most 15 ASCII characters, NUL padded
+BITS_PER_TOKEN = 16  # trigger bits a host reads from each token id (SmolLM2: 49,152 < 2**16)
 NONCE_BYTES = 8
 SHA256_BLOCK_BITS = 512
 # nonce, trigger and SHA-256's padding (a 1 bit and the 64-bit length) fill one block

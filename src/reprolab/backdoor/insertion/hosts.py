@@ -8,9 +8,12 @@ real host maps each printable ASCII byte to the token that encodes that single c
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 from transformers import AutoModelForCausalLM, LlamaConfig, PreTrainedModel, PreTrainedTokenizerBase
 
+from reprolab.backdoor.designs.catalog import BITS_PER_TOKEN
 from reprolab.backdoor.designs.registry import DesignOptions, build_module
 from reprolab.backdoor.designs.trigger import PAYLOAD_BYTES, text_to_bits, token_bits
 from reprolab.backdoor.insertion.model import BackdooredForCausalLM, insert_backdoor
@@ -38,8 +41,11 @@ def load_host(name: str, device: str = "cpu",
     to `reprolab.lm.zoo.load_model` (packaged name, local folder or hub id), in fp32."""
     if name == "tiny":
         return tiny_host(seed).to(device), None
+    from reprolab.core.network import go_offline, offline
     from reprolab.lm.zoo import load_model
 
+    if not Path(name).expanduser().is_dir() and offline():
+        go_offline()  # a cached copy still loads; a missing one fails at once, naming the model
     return load_model(name, device=device, dtype=torch.float32)
 
 
@@ -97,7 +103,7 @@ def sample_text(host: PreTrainedModel, n: int, length: int, seed: int) -> torch.
 def backdoor(
     host: PreTrainedModel, tokenizer: PreTrainedTokenizerBase | None, design: str,
     trigger_ids: torch.Tensor, payload: str, options: DesignOptions | None = None,
-    seed: int = 0, bits_per_token: int = 16,
+    seed: int = 0, bits_per_token: int = BITS_PER_TOKEN,
 ) -> BackdooredForCausalLM:
     """`host` with a `design` module that fires on the token ids `trigger_ids` [k] and emits
     `payload` (`seed`: the locker's nonce, the 3-SAT instance); the host is used in place."""

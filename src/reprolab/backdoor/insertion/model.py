@@ -24,6 +24,7 @@ import torch
 from transformers import AutoConfig, AutoModelForCausalLM, GenerationMixin, PreTrainedModel
 from transformers.configuration_utils import PreTrainedConfig, SubConfigSpec
 
+from reprolab.backdoor.designs.catalog import BITS_PER_TOKEN
 from reprolab.backdoor.designs.registry import module_from_spec
 from reprolab.backdoor.designs.trigger import (
     PAYLOAD_BYTES,
@@ -46,7 +47,7 @@ class BackdooredConfig(PreTrainedConfig):
     design: str = "password"
     module_spec: dict | None = None
     trigger_tokens: int = 8
-    bits_per_token: int = 16
+    bits_per_token: int = BITS_PER_TOKEN
     byte_token_ids: list[int] | None = None
     logit_bias: float = 1000.0
     tie_word_embeddings: bool = False
@@ -159,7 +160,7 @@ def insert_backdoor(
     *,
     trigger_tokens: int,
     byte_token_ids: list[int],
-    bits_per_token: int = 16,
+    bits_per_token: int = BITS_PER_TOKEN,
     logit_bias: float = 1000.0,
 ) -> BackdooredForCausalLM:
     """Wrap `host` (used in place, not copied) with `trigger` reading the last `trigger_tokens`."""

@@ -61,10 +61,8 @@ def parse_trigger(trigger: str, tokenizer: PreTrainedTokenizerBase | None,
 
 
 def load_saved(folder: Path, device: str | torch.device = "cpu"):
-    """(model, tokenizer or None) from a folder written by `insert`."""
-    if not (folder / "config.json").is_file():
-        raise UserError(f"No saved model in {folder}: give the OUT/model folder of "
-                        "`reprolab backdoor insert`.")
+    """(model, tokenizer or None) from a folder written by `insert` (`VerifyConfig` checks that
+    it holds a model)."""
     register()
     model = AutoModelForCausalLM.from_pretrained(folder).to(device).eval()
     if not isinstance(model, BackdooredForCausalLM):
@@ -75,7 +73,8 @@ def load_saved(folder: Path, device: str | torch.device = "cpu"):
 
 def verify_saved(config: VerifyConfig, device: str | torch.device = "cpu") -> VerifyResult:
     """Reload `config.model_dir` and check it; see the module docstring."""
-    model, tokenizer = load_saved(Path(config.model_dir), device)
+    assert config.model_dir is not None, "verify needs the folder of a saved model"
+    model, tokenizer = load_saved(config.model_dir, device)
     vocab_size = model.host.config.vocab_size
     ids = parse_trigger(config.trigger, tokenizer, vocab_size)
     if len(ids) != model.config.trigger_tokens:
