@@ -27,7 +27,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from reprolab.capsules.config import TransferConfig
+from reprolab.capsules.config import TrainingSettings, TransferConfig
 from reprolab.capsules.metrics import curves_frame, recovery_table, transfer_ratios
 from reprolab.capsules.mnist import Mnist, MnistSplits, load_splits
 from reprolab.capsules.models import ModelSpec
@@ -43,6 +43,7 @@ from reprolab.capsules.train import (
 )
 from reprolab.core.checkpoints import load_checkpoint
 from reprolab.core.device import choose_device
+from reprolab.core.errors import UserError
 from reprolab.core.records import RunRecord
 from reprolab.core.seeding import seed_everything
 
@@ -214,3 +215,23 @@ def _summarise(config: TransferConfig, record: RunRecord, pretrained: list[dict]
                           "recovery_table": table.to_dict("records"),
                           "ratios": ratios.to_dict("records")})
     return TransferResult(record, pretrain, recovery, table, ratios, finished)
+
+
+def summarise_folder(folder: Path) -> TransferResult:
+    """Tables and figures again from a transfer run folder's unit rows (the `plot` verb)."""
+    path = folder / "config.json"
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        raise UserError(f"{folder} holds no readable run record (config.json): give a folder "
+                        "written by `reprolab capsules transfer`.") from None
+    if saved.get("study") != "capsules" or saved.get("name") != "transfer":
+        raise UserError(f"{folder} is not a capsules transfer run.")
+    settings = dict(saved["config"])
+    settings["training"] = TrainingSettings(**settings["training"])
+    config = TransferConfig(**{k: tuple(v) if isinstance(v, list) else v
+                               for k, v in settings.items()})
+    record = RunRecord(folder, resumed=True)
+    pretrained, recovered = _read_rows(record, PRETRAIN), _read_rows(record, RECOVERY)
+    units = len(config.models) * len(config.held_out) * len(config.seeds)
+    return _summarise(config, record, pretrained, recovered, finished=len(pretrained) == units)
