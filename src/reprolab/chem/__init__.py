@@ -1,0 +1,10 @@
+"""SmileyLlama (Cavanagh, Sun, Gritsevskiy et al. 2024, arXiv 2409.02231): a general LLM turned
+into a chemical language model by supervised fine-tuning on SMILES behind property prompts, then
+DPO on its own samples checked with RDKit; measured against SMILES-only CLMs.
+
+Modules, in the order a run uses them: `molecules` (SMILES in: MOSES splits, any SMILES file,
+standardisation, randomised SMILES), `substructures` and `properties` (the 12 prompt properties,
+cached as parquet), `prompts` (template, bands, evaluation sets with a held-out split),
+`features`, `similarity`, `moses_metrics` and `guacamol` (the distribution metrics),
+`sampling`, `sft`, `dpo`, `baseline`, `config`, `cli`, `quick` and `full`.
+"""

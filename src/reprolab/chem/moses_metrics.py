@@ -1,0 +1,143 @@
+"""The MOSES metric suite (Polykovskiy et al., Front. Pharmacol. 2020), with MOSES's key names.
+
+Each generated SMILES is parsed once and each feature computed once; the generated side serves
+both reference sets (Test, TestSF), whose features are computed once and cached on disk. Count
+vectors (Frag, Scaf) are compared in float64, so the cosine cannot overflow as MOSES's int64
+products do on its 176k-molecule test sets (where its Frag reads exactly 1.0).
+
+Keys: valid, unique@k, FCD/Test, SNN/Test, Frag/Test, Scaf/Test (and /TestSF), IntDiv, IntDiv2,
+Filters, logP, SA, QED, weight (Wasserstein-1 distances to Test), Novelty. FCD is NaN unless a
+ChemNet (`reprolab.chem.chemnet`) is available.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rdkit import Chem
+from scipy.stats import wasserstein_distance
+
+from reprolab.chem.features import PROPERTIES, Features, features
+from reprolab.chem.molecules import MosesSplit, parse, read_moses
+from reprolab.chem.similarity import mean_similarity_powers, nearest_similarity
+from reprolab.core.errors import UserError
+
+STATS_VERSION = 1
+DEFAULT_CACHE = Path("~/.cache/reprolab/chem")
+
+
+@dataclass
+class Reference:
+    """What a metric needs of a reference set: fingerprints, fragment and scaffold counts, and
+    the property values."""
+
+    fingerprints: np.ndarray  # (n, 1024) uint8 bits
+    fragments: Counter
+    scaffolds: Counter
+    properties: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, feats: Features) -> Reference:
+        return cls(feats.fingerprints, Counter(f for frags in feats.fragments for f in frags),
+                   Counter(s for s in feats.scaffolds if s is not None), feats.properties)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part.npz")
+        np.savez_compressed(
+            partial, bits=np.packbits(self.fingerprints, axis=1),
+            **_counter_arrays("frag", self.fragments), **_counter_arrays("scaf", self.scaffolds),
+            **{f"prop_{name}": values for name, values in self.properties.items()})
+        partial.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Reference:
+        with np.load(path, allow_pickle=False) as data:
+            return cls(np.unpackbits(data["bits"], axis=1), _counter(data, "frag"),
+                       _counter(data, "scaf"), {name: data[f"prop_{name}"] for name in PROPERTIES})
+
+
+def _counter_arrays(prefix: str, counts: Counter) -> dict[str, np.ndarray]:
+    keys = sorted(counts)
+    return {f"{prefix}_keys": np.array(keys, dtype=str),
+            f"{prefix}_counts": np.array([counts[k] for k in keys], dtype=np.int64)}
+
+
+def _counter(data: Mapping[str, np.ndarray], prefix: str) -> Counter:
+    return Counter(dict(zip(data[f"{prefix}_keys"].tolist(), data[f"{prefix}_counts"].tolist(),
+                            strict=True)))
+
+
+def reference_of(smiles: Sequence[str], description: str = "reference features") -> Reference:
+    mols = [m for m in map(parse, smiles) if m is not None]
+    return Reference.of(features(mols, filters=False, description=description))
+
+
+def moses_reference(split: MosesSplit, cache: Path = DEFAULT_CACHE) -> Reference:
+    """The reference statistics of a MOSES split, computed once (minutes) and cached in `cache`
+    under a name that carries the split file's sha256."""
+    smiles = read_moses(split)
+    digest = hashlib.sha256("\n".join(smiles).encode()).hexdigest()[:16]
+    path = cache.expanduser() / f"moses-{split}-v{STATS_VERSION}-{digest}.npz"
+    if path.is_file():
+        return Reference.load(path)
+    reference = reference_of(smiles, f"MOSES {split} features (once)")
+    reference.save(path)
+    return reference
+
+
+def cosine_similarity(a: Counter, b: Counter) -> float:
+    """Cosine of two count vectors given as `{key: count}` (absent keys are 0), in float64;
+    NaN when either is empty."""
+    if not a or not b:
+        return float("nan")
+    keys = list(a.keys() | b.keys())
+    u = np.array([a.get(k, 0) for k in keys], dtype=np.float64)
+    v = np.array([b.get(k, 0) for k in keys], dtype=np.float64)
+    return float(u @ v / np.sqrt((u @ u) * (v @ v)))
+
+
+def unique_fraction(smiles: Sequence[str], k: int) -> float:
+    """Distinct molecules among the first `k` (all, when fewer) canonical SMILES."""
+    head = smiles[:k]
+    return len(set(head)) / len(head)
+
+
+def moses_metrics(generated: Sequence[str], references: Mapping[str, Reference],
+                  train: set[str] | frozenset[str], *, ks: tuple[int, ...] = (1000, 10000),
+                  fcd: Mapping[str, float] | None = None) -> dict[str, float]:
+    """MOSES's `get_all_metrics` for `generated` SMILES against named `references` (keys
+    `"Test"`, `"TestSF"`; the first one's properties are the Wasserstein reference) and the set
+    of canonical `train` SMILES. `fcd` maps a reference name to its FCD if computed elsewhere."""
+    if not generated:
+        raise UserError("No generated SMILES to evaluate.")
+    mols = [m for m in map(parse, generated) if m is not None]
+    metrics: dict[str, float] = {"valid": len(mols) / len(generated)}
+    if not mols:
+        raise UserError("None of the generated SMILES is a valid molecule.")
+    canon = [Chem.MolToSmiles(m) for m in mols]
+    for k in ks:
+        metrics[f"unique@{k}"] = unique_fraction(canon, k)
+    mols = [Chem.MolFromSmiles(s) for s in canon]  # as MOSES: features of the canonical form
+    gen = features(mols, description="generated features")
+    gen_ref = Reference.of(gen)
+    for name, ref in references.items():
+        metrics[f"FCD/{name}"] = (fcd or {}).get(name, float("nan"))
+        metrics[f"SNN/{name}"] = float(nearest_similarity(gen.fingerprints, ref.fingerprints).mean())
+        metrics[f"Frag/{name}"] = cosine_similarity(ref.fragments, gen_ref.fragments)
+        metrics[f"Scaf/{name}"] = cosine_similarity(ref.scaffolds, gen_ref.scaffolds)
+    means = mean_similarity_powers(gen.fingerprints, (1, 2))
+    metrics["IntDiv"] = float(1 - means[1].mean())
+    metrics["IntDiv2"] = float(1 - np.sqrt(means[2]).mean())
+    metrics["Filters"] = float(gen.filters.mean())
+    first = next(iter(references.values()))
+    for name in PROPERTIES:
+        metrics[name] = float(wasserstein_distance(first.properties[name], gen.properties[name]))
+    distinct = set(canon)
+    metrics["Novelty"] = len(distinct - set(train)) / len(distinct)
+    return metrics
