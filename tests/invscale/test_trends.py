@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from reprolab.core.errors import UserError
-from reprolab.invscale.trends import TrendSettings, classify_shape, classify_trend
+from reprolab.invscale.trends import (
+    TrendSettings,
+    classify_shape,
+    classify_trend,
+    describe,
+    verdict,
+)
 
 
 @pytest.mark.parametrize(("curve", "shape"), [
@@ -70,3 +76,13 @@ def test_bad_settings_and_unsorted_sizes_are_refused():
         TrendSettings(confidence=1.5)
     with pytest.raises(AssertionError, match="increasing size"):
         classify_trend(np.ones((3, 2)), [10, 1], higher_is_better=True)
+
+
+def test_a_call_below_p_095_is_not_named():
+    assert verdict("inverse", 0.95) == "inverse"
+    assert verdict("inverse", 0.5912) == "no clear trend (estimate: inverse, p=0.59)"
+    assert describe("U-shaped", 0.999) == "U-shaped (p=1.00)"
+    assert describe("U-shaped", 0.66) == "no clear trend (estimate: U-shaped, p=0.66)"
+    call = classify_trend(_columns(0.50, 0.56, n=50), [1e8, 1e9], higher_is_better=True,
+                          settings=TrendSettings(n_boot=500, seed=3))
+    assert call.verdict.startswith("no clear trend (estimate: positive, p=")

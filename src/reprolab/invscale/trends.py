@@ -42,6 +42,13 @@ def verdict(shape: str, probability: float) -> str:
     return f"no clear trend (estimate: {shape}, p={probability:.2f})"
 
 
+def describe(shape: str, probability: float) -> str:
+    """`inverse (p=0.99)`, or `no clear trend (estimate: inverse, p=0.59)` below CLEAR_TREND."""
+    if probability >= CLEAR_TREND:
+        return f"{shape} (p={probability:.2f})"
+    return verdict(shape, probability)
+
+
 @dataclass(frozen=True)
 class TrendSettings:
     """How trends are estimated."""
@@ -92,9 +99,7 @@ class TrendCall:
 
     def describe(self) -> str:
         """E.g. `inverse (p=0.99)`, or `no clear trend (estimate: inverse, p=0.59)`."""
-        if self.probability >= CLEAR_TREND:
-            return f"{self.shape} (p={self.probability:.2f})"
-        return self.verdict
+        return describe(self.shape, self.probability)
 
 
 def classify_shape(performance: Sequence[float], min_effect: float) -> str:
