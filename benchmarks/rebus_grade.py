@@ -22,10 +22,10 @@ from collections.abc import Callable
 from lm_eval.api.metrics import exact_match_hf_evaluate
 
 from reprolab.core.data import dataset_dir
-from reprolab.rebus.dataset import load_puzzles
-from reprolab.rebus.grading import grade_answer, normalise
-from reprolab.rebus.regrade import regrade_released
-from reprolab.rebus.released import OUTPUT_FILES, load_released
+from reprolab.rebus.data.dataset import load_puzzles
+from reprolab.rebus.data.released import OUTPUT_FILES, load_released
+from reprolab.rebus.scoring.grading import grade_answer, normalise
+from reprolab.rebus.scoring.regrade import regrade_released
 
 
 def best_time(job: Callable[[], object], repeats: int) -> float:

@@ -12,9 +12,9 @@ from reprolab.rebus.analysis import (
     format_accuracy,
     with_metadata,
 )
-from reprolab.rebus.dataset import load_local
+from reprolab.rebus.data.dataset import load_local
+from reprolab.rebus.data.published import PUBLISHED
 from reprolab.rebus.figures import plot_accuracy_by_difficulty
-from reprolab.rebus.published import PUBLISHED
 
 
 def interval(correct: int, n: int) -> tuple[float, float]:

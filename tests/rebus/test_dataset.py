@@ -6,7 +6,7 @@ import datasets
 import pytest
 
 from reprolab.core.data import MissingDataError
-from reprolab.rebus.dataset import (
+from reprolab.rebus.data.dataset import (
     RebusDataError,
     load_local,
     load_puzzles,

@@ -6,7 +6,7 @@ import pytest
 
 from reprolab.core.errors import UserError
 from reprolab.rebus.config import EvalConfig
-from reprolab.rebus.dataset import RebusDataError, load_local
+from reprolab.rebus.data.dataset import RebusDataError, load_local
 from reprolab.rebus.evaluate import run_eval
 from reprolab.rebus.prompts import PROMPTS, resolve_prompt
 from tests.helpers.fake_chat_server import (

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from reprolab.rebus.config import EvalConfig
-from reprolab.rebus.dataset import load_local
+from reprolab.rebus.data.dataset import load_local
 from reprolab.rebus.evaluate import run_eval
 from tests.helpers.tiny_vlm import build_tiny_llava
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from reprolab.rebus.extraction import extract_answer
+from reprolab.rebus.scoring.extraction import extract_answer
 
 
 @pytest.mark.parametrize(("response", "answer", "method"), [

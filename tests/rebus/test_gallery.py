@@ -6,10 +6,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from reprolab.rebus.dataset import load_local
+from reprolab.rebus.data.dataset import load_local
+from reprolab.rebus.data.released import load_released
 from reprolab.rebus.gallery import write_gallery
-from reprolab.rebus.regrade import regrade_released
-from reprolab.rebus.released import load_released
+from reprolab.rebus.scoring.regrade import regrade_released
 from tests.helpers.browser import chromium_driver, images_loaded
 
 

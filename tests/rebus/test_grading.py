@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from reprolab.rebus.extraction import extract_answer
-from reprolab.rebus.grading import grade_answer, normalise
-from reprolab.rebus.released import ReleasedAnswer
+from reprolab.rebus.data.released import ReleasedAnswer
+from reprolab.rebus.scoring.extraction import extract_answer
+from reprolab.rebus.scoring.grading import grade_answer, normalise
 
 
 @pytest.mark.parametrize(("text", "expected"), [

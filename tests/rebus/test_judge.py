@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from reprolab.rebus.config import JudgeConfig
-from reprolab.rebus.dataset import load_local
-from reprolab.rebus.judge import faithfulness_table, judge_answers, judge_explanations
+from reprolab.rebus.data.dataset import load_local
+from reprolab.rebus.scoring.judge import faithfulness_table, judge_answers, judge_explanations
 from tests.helpers.fake_chat_server import Call, FakeChatServer, set_fake_keys
 from tests.rebus.conftest import image_bytes
 

@@ -7,8 +7,8 @@ import pytest
 
 from reprolab.core.report import StudyContext
 from reprolab.rebus import quick
+from reprolab.rebus.data.published import PUBLISHED
 from reprolab.rebus.full import run_full
-from reprolab.rebus.published import PUBLISHED
 from reprolab.rebus.quick import run_quick
 
 

@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from reprolab.core.data import dataset_dir
-from reprolab.rebus.dataset import load_local, load_puzzles
-from reprolab.rebus.published import HAND_GRADES, PUBLISHED
-from reprolab.rebus.regrade import (
+from reprolab.rebus.data.dataset import load_local, load_puzzles
+from reprolab.rebus.data.published import HAND_GRADES, PUBLISHED
+from reprolab.rebus.data.released import load_raw_outputs, load_released
+from reprolab.rebus.scoring.regrade import (
     SPLITS,
     accuracy_by_split,
     disagreements,
@@ -17,7 +18,6 @@ from reprolab.rebus.regrade import (
     regrade_released,
     reproduction,
 )
-from reprolab.rebus.released import load_raw_outputs, load_released
 
 
 @pytest.fixture

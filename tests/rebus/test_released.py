@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from reprolab.core.data import MissingDataError, dataset_dir
-from reprolab.rebus.released import (
+from reprolab.rebus.data.released import (
     OUTPUT_FILES,
     load_raw_outputs,
     load_released,

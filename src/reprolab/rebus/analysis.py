@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from reprolab.core.stats import bootstrap_interval
-from reprolab.rebus.dataset import Puzzle
+from reprolab.rebus.data.dataset import Puzzle
 
 BREAKDOWNS: dict[str, str] = {
     "difficulty": "difficulty",

@@ -46,8 +46,8 @@ def regrade(
                                                  "and the authors' grade differ.")] = True,
 ) -> None:
     """Re-grade the authors' released answers and raw outputs; print the leaderboard."""
-    from reprolab.rebus.regrade import compact_leaderboard
     from reprolab.rebus.runs import regrade_release
+    from reprolab.rebus.scoring.regrade import compact_leaderboard
 
     with user_errors():
         run = regrade_release(config, out)
@@ -72,10 +72,10 @@ def gallery(
     import pandas as pd
 
     from reprolab.core.data import dataset_dir
-    from reprolab.rebus.dataset import load_puzzles
+    from reprolab.rebus.data.dataset import load_puzzles
+    from reprolab.rebus.data.released import load_released
     from reprolab.rebus.gallery import write_gallery
-    from reprolab.rebus.regrade import regrade_released
-    from reprolab.rebus.released import load_released
+    from reprolab.rebus.scoring.regrade import regrade_released
 
     with user_errors():
         puzzles = load_puzzles(source)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from pathlib import Path
 from reprolab.core.errors import UserError
 from reprolab.lm.backends import DEFAULT_CACHE_PATH, PROVIDERS, ChatBackend, open_backend
 from reprolab.lm.backends.credentials import public_url
-from reprolab.rebus.dataset import SOURCES
+from reprolab.rebus.data.dataset import SOURCES
 from reprolab.rebus.prompts import PROMPTS, resolve_prompt
 
 DEVICES = "auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps"

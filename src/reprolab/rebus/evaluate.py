@@ -17,10 +17,10 @@ import pandas as pd
 from reprolab.lm.backends import ChatBackend
 from reprolab.lm.requests import ChatResponse
 from reprolab.rebus.config import EvalConfig
-from reprolab.rebus.dataset import Puzzle
-from reprolab.rebus.extraction import extract_answer
-from reprolab.rebus.grading import grade_answer
+from reprolab.rebus.data.dataset import Puzzle
 from reprolab.rebus.prompts import resolve_prompt
+from reprolab.rebus.scoring.extraction import extract_answer
+from reprolab.rebus.scoring.grading import grade_answer
 
 
 def _record(

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from reprolab.core.figures import new_figure
-from reprolab.rebus.published import PublishedRow
+from reprolab.rebus.data.published import PublishedRow
 
 SPLIT_COLOURS = {"easy": "#4c9f70", "medium": "#e0a030", "hard": "#c0504d"}
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from reprolab.core.errors import UserError
-from reprolab.rebus.dataset import DIFFICULTIES, Puzzle
+from reprolab.rebus.data.dataset import DIFFICULTIES, Puzzle
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:1em 2em;color:#222}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from reprolab.core.registry import Registry
 from reprolab.lm.requests import ChatMessage, ImagePart
-from reprolab.rebus.dataset import Puzzle
+from reprolab.rebus.data.dataset import Puzzle
 
 _INTRO = (
     "This rebus puzzle is a play on words based on images, and may contain text, logical "

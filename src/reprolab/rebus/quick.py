@@ -16,9 +16,9 @@ from typing import Any
 import reprolab
 from reprolab.core.report import Comparison, StudyContext, StudyResult
 from reprolab.rebus.config import RegradeConfig
-from reprolab.rebus.published import PUBLISHED
-from reprolab.rebus.regrade import SPLITS, compact_leaderboard
+from reprolab.rebus.data.published import PUBLISHED
 from reprolab.rebus.runs import RegradeRun, regrade_release
+from reprolab.rebus.scoring.regrade import SPLITS, compact_leaderboard
 
 TITLE = "REBUS: rebus puzzles for multimodal LLMs"
 RESULTS_DIR = Path(reprolab.__file__).resolve().parents[2] / "results" / "rebus"

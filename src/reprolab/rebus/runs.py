@@ -24,12 +24,13 @@ from reprolab.core.records import RunRecord, to_jsonable
 from reprolab.core.seeding import seed_everything
 from reprolab.rebus.analysis import breakdown_tables, with_metadata
 from reprolab.rebus.config import EvalConfig, JudgeRunConfig, RegradeConfig
-from reprolab.rebus.dataset import Puzzle, load_puzzles
+from reprolab.rebus.data.dataset import Puzzle, load_puzzles
+from reprolab.rebus.data.published import PUBLISHED
+from reprolab.rebus.data.released import load_raw_outputs, load_released
 from reprolab.rebus.evaluate import run_eval
 from reprolab.rebus.figures import plot_accuracy_by_difficulty
-from reprolab.rebus.judge import faithfulness_table, judge_answers, judge_explanations
-from reprolab.rebus.published import PUBLISHED
-from reprolab.rebus.regrade import (
+from reprolab.rebus.scoring.judge import faithfulness_table, judge_answers, judge_explanations
+from reprolab.rebus.scoring.regrade import (
     accuracy_by_split,
     disagreements,
     leaderboard,
@@ -37,7 +38,6 @@ from reprolab.rebus.regrade import (
     regrade_released,
     reproduction,
 )
-from reprolab.rebus.released import load_raw_outputs, load_released
 
 STUDY = "rebus"
 

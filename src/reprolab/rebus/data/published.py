@@ -10,7 +10,7 @@ of `eval_results.csv` without raw outputs) nor for the human solver.
 
 The table was graded by hand. The released `eval_results.csv` records only some of those hand
 grades (the `[COUNT]` tags). `HAND_GRADES` lists the others, each with its evidence, so that the
-authors' grade can be rebuilt answer by answer (`reprolab.rebus.regrade`):
+authors' grade can be rebuilt answer by answer (`reprolab.rebus.scoring.regrade`):
 
 * `forced` — the published count of that model and difficulty admits exactly this answer.
 * `chosen` — the count needs k of several candidates; we name our pick and the alternatives.

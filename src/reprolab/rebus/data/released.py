@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reprolab.core.data import MissingDataError
-from reprolab.rebus.dataset import read_csv_rows
-from reprolab.rebus.extraction import NO_ANSWER
+from reprolab.rebus.data.dataset import read_csv_rows
+from reprolab.rebus.scoring.extraction import NO_ANSWER
 
 COUNT_TAG = "[COUNT]"
 HUMAN = "Human"

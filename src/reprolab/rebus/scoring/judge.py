@@ -19,8 +19,8 @@ import pandas as pd
 from reprolab.lm.backends import ChatBackend
 from reprolab.lm.requests import ChatMessage, ChatResponse, ImagePart
 from reprolab.rebus.config import JudgeConfig
-from reprolab.rebus.dataset import Puzzle
-from reprolab.rebus.extraction import extract_answer
+from reprolab.rebus.data.dataset import Puzzle
+from reprolab.rebus.scoring.extraction import extract_answer
 
 ANSWER_PROMPT = (
     "A rebus puzzle in the category {theme} has the official solution \"{solution}\"{also}. "

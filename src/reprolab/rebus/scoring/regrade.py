@@ -21,11 +21,11 @@ from collections.abc import Sequence
 import pandas as pd
 
 from reprolab.rebus.analysis import accuracy_table
-from reprolab.rebus.dataset import DIFFICULTIES, Puzzle
-from reprolab.rebus.extraction import extract_answer
-from reprolab.rebus.grading import grade_answer, normalise
-from reprolab.rebus.published import HAND_GRADES, PUBLISHED
-from reprolab.rebus.released import RawOutputs, ReleasedAnswer, ReleasedResults
+from reprolab.rebus.data.dataset import DIFFICULTIES, Puzzle
+from reprolab.rebus.data.published import HAND_GRADES, PUBLISHED
+from reprolab.rebus.data.released import RawOutputs, ReleasedAnswer, ReleasedResults
+from reprolab.rebus.scoring.extraction import extract_answer
+from reprolab.rebus.scoring.grading import grade_answer, normalise
 
 SPLITS: tuple[str, ...] = ("overall", *(d.lower() for d in DIFFICULTIES))
 
