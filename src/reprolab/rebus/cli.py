@@ -14,11 +14,18 @@ import typer
 
 from reprolab.core.cli import config_options, console, print_frame, user_errors
 from reprolab.core.errors import UserError
+from reprolab.lm.backends import DEFAULT_CACHE_PATH
 from reprolab.rebus.config import EvalConfig, JudgeRunConfig, RegradeConfig
 
 app = typer.Typer(help="REBUS rebus-puzzle benchmark (arXiv 2401.05604).", no_args_is_help=True)
 Out = Annotated[Path | None, typer.Option(help="Run folder (default runs/rebus/<time>-<name>); "
                                                "rerun with the same one to resume.")]
+
+
+def answers_kept(cache: Path | None) -> str:
+    """What an interrupted run kept, and how to resume it."""
+    return (f"answers received so far are in the response cache {cache or DEFAULT_CACHE_PATH}; "
+            "rerun the same command to resume without asking for them again")
 
 
 @app.command("eval")
@@ -28,9 +35,7 @@ def eval_command(config: EvalConfig, out: Out = None) -> None:
     from reprolab.rebus.analysis import format_accuracy
     from reprolab.rebus.runs import run_eval_study
 
-    kept = (f"answers received so far are in the response cache {config.cache_path}; rerun "
-            "the same command to resume without asking for them again")
-    with user_errors(interrupted=kept):
+    with user_errors(interrupted=answers_kept(config.cache)):
         run = run_eval_study(config, out)
     overall = format_accuracy(run.tables["overall"]).iloc[0]
     console.print(f"{config.model}: {overall}% of {len(run.records)} puzzles correct (95% CI), "
@@ -96,7 +101,7 @@ def judge(config: JudgeRunConfig, out: Out = None) -> None:
     """Share of correct answers whose reasoning explains every element of the puzzle."""
     from reprolab.rebus.runs import run_judge
 
-    with user_errors():
+    with user_errors(interrupted=answers_kept(config.judge.cache)):
         run = run_judge(config, out)
     print_frame(run.faithfulness, "Faithful explanations among correct answers")
     console.print(f"run in {run.folder}")

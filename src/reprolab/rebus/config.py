@@ -87,11 +87,6 @@ class EvalConfig:
 
             choose_device(self.device)  # a bad --device fails before any model loads
 
-    @property
-    def cache_path(self) -> Path:
-        """Where answers are kept (the default cache when none is given)."""
-        return self.cache or DEFAULT_CACHE_PATH
-
     def recorded(self) -> EvalConfig:
         """These settings as written to the run record: server URLs without credentials."""
         return replace(self, base_url=self.base_url and public_url(self.base_url),
