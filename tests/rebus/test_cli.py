@@ -109,12 +109,15 @@ def test_ctrl_c_says_what_was_kept_and_keeps_the_answer_in_flight(
         argv += ["--base-url", server.base_url("openai")]
         stopped = runner.invoke(app, argv)
         asked_first = len(server.calls)
+        partial = (tmp_path / "eval" / "records.partial.jsonl").read_text().splitlines()
+        status = json.loads((tmp_path / "eval" / "status.json").read_text())
         resumed = runner.invoke(app, argv)
         asked_again = [c.prompt for c in server.calls[asked_first:]]
     assert stopped.exit_code == 130, stopped.output
     last = stopped.output.strip().splitlines()[-1]
     assert last.startswith("interrupted: ") and str(cache) in last and "rerun" in last
-    assert asked_first == 2
+    assert asked_first == 2 and status == {"status": "interrupted"}
+    assert [json.loads(line)["puzzle"] for line in partial] == ["0001"]  # graded as it came
     assert resumed.exit_code == 0, resumed.output
     assert len(asked_again) == 1 and "MBTA stations" in asked_again[0]  # 0001, 0002 were cached
     records = [json.loads(line) for line in
