@@ -157,7 +157,7 @@ _NUMPY_GLOBALS = {
     for module, name in ((f"{prefix}.multiarray", "_reconstruct"),
                          (f"{prefix}.multiarray", "scalar"),
                          (f"{prefix}.numeric", "_frombuffer"))
-} | {("numpy", "ndarray"), ("numpy", "dtype")}
+} | {("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}  # protocol 2 bytes
 
 
 class NumpyOnlyUnpickler(pickle.Unpickler):

@@ -35,11 +35,11 @@ class Snapshot:
 
     @cached_property
     def pagerank(self) -> np.ndarray:
-        """[n] PageRank (damping 0.85, 50 power steps; isolated nodes spread uniformly)."""
+        """[n] PageRank (damping 0.85, 100 power steps; isolated nodes spread uniformly)."""
         n = len(self.degree)
         inverse = np.divide(1.0, self.degree, out=np.zeros(n), where=self.degree > 0)
         rank = np.full(n, 1.0 / n)
-        for _ in range(50):
+        for _ in range(100):
             spread = self.adjacency @ (rank * inverse)
             rank = 0.15 / n + 0.85 * (spread + rank[self.degree == 0].sum() / n)
         return rank
@@ -67,6 +67,7 @@ class LinkQuery:
     year: int
     pairs: np.ndarray
     _snapshots: dict[int, Snapshot] = field(default_factory=dict, repr=False)
+    _common: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     def snapshot(self, lag: int = 0) -> Snapshot:
         """The network known `lag` years before `year`."""
@@ -74,6 +75,12 @@ class LinkQuery:
             graph = self.known.before(self.year - lag) if lag else self.known
             self._snapshots[lag] = Snapshot(graph.adjacency())
         return self._snapshots[lag]
+
+    def common(self, lag: int = 0) -> np.ndarray:
+        """[N] common neighbours of each pair `lag` years before `year` (computed once)."""
+        if lag not in self._common:
+            self._common[lag] = self.snapshot(lag).common(self.pairs)
+        return self._common[lag]
 
     @property
     def u(self) -> np.ndarray:
@@ -88,13 +95,13 @@ class LinkQuery:
 
 def common_neighbours(query: LinkQuery) -> np.ndarray:
     """|N(u) & N(v)|."""
-    return query.snapshot().common(query.pairs)
+    return query.common()
 
 
 def jaccard(query: LinkQuery) -> np.ndarray:
     """|N(u) & N(v)| / |N(u) | N(v)| (0 when both are isolated)."""
     snap = query.snapshot()
-    common = snap.common(query.pairs)
+    common = query.common()
     union = snap.degree[query.u] + snap.degree[query.v] - common
     return np.divide(common, union, out=np.zeros_like(common), where=union > 0)
 
@@ -102,7 +109,8 @@ def jaccard(query: LinkQuery) -> np.ndarray:
 def adamic_adar(query: LinkQuery) -> np.ndarray:
     """sum over common neighbours w of 1 / log deg(w) (every common neighbour has deg >= 2)."""
     degree = query.snapshot().degree
-    weight = np.divide(1.0, np.log(degree), out=np.zeros(len(degree)), where=degree > 1)
+    weight = np.divide(1.0, np.log(np.maximum(degree, 1)), out=np.zeros(len(degree)),
+                       where=degree > 1)
     return query.snapshot().common(query.pairs, weight)
 
 
@@ -137,7 +145,7 @@ def m6_features(query: LinkQuery, lags: tuple[int, ...] = (0, 1, 2)) -> np.ndarr
         columns += _ordered(low_first, snap.degree[query.u], snap.degree[query.v])
         columns += _ordered(low_first, snap.neighbour_degree[query.u],
                             snap.neighbour_degree[query.v])
-        columns.append(snap.common(query.pairs))
+        columns.append(query.common(lag))
     return np.log1p(np.stack(columns, axis=1)).astype(np.float32)
 
 
@@ -157,5 +165,5 @@ def dynamic_features(query: LinkQuery, lags: tuple[int, ...] = (1, 2, 3)) -> np.
         then = query.snapshot(lag)
         columns += _ordered(low_first, now.degree[query.u] - then.degree[query.u],
                             now.degree[query.v] - then.degree[query.v])
-        columns.append(then.common(query.pairs))
+        columns.append(query.common(lag))
     return np.stack(columns, axis=1).astype(np.float32)

@@ -189,6 +189,8 @@ def run_grid(config: GridConfig, out: Path | None = None) -> GridResult:
 
     record = RunRecord.create(STUDY, "grid", config, seed=config.seed, out=out)
     done = pd.read_csv(record.path("auc.csv")) if record.path("auc.csv").is_file() else None
+    finished = set() if done is None else set(
+        done[["delta", "cutoff", "min_edges"]].itertuples(index=False, name=None))
     settings = config.settings()
     roc_key = next((s for s in settings if (s.delta, s.cutoff, s.min_edges) == PAPER_SETTING),
                    settings[0])
@@ -196,8 +198,7 @@ def run_grid(config: GridConfig, out: Path | None = None) -> GridResult:
         graph, _ = load_source(config.source)
         tables = [] if done is None else [done]
         for setting in track(settings, "grid"):
-            key = (setting.delta, setting.cutoff, setting.min_edges)
-            if done is not None and (done[["delta", "cutoff", "min_edges"]] == key).all(1).any():
+            if (setting.delta, setting.cutoff, setting.min_edges) in finished:
                 continue
             test, train = make_benchmark(graph, setting), make_training_set(graph, setting)
             evaluation = evaluate_methods(test, train, config.methods, config.options,
