@@ -24,7 +24,7 @@ PAYLOAD_HELP = f"harmless payload, printable ASCII of at most {PAYLOAD_BYTES - 1
 
 def _check_designs(designs: tuple[str, ...]) -> None:
     if not designs:
-        raise UserError("Give at least one design: password, sat or locker.")
+        raise UserError(f"Give at least one design: {', '.join(DESIGN_TITLES)}.")
     for name in designs:
         DESIGN_TITLES[name]  # raises a one-line error with close matches
 
@@ -56,7 +56,7 @@ class DesignOptions:
         if self.rounds is not None and not 1 <= self.rounds <= 64:
             raise UserError(f"SHA-256 has 1 to 64 rounds, got --rounds {self.rounds}.")
         if self.clause_ratio <= 0:
-            raise UserError(f"clause_ratio must be positive, got {self.clause_ratio}.")
+            raise UserError(f"--clause-ratio must be positive, got {self.clause_ratio}.")
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,14 @@ from reprolab.backdoor.attacks.elicit import DesignAttacks, attack_design, summa
 from reprolab.backdoor.attacks.noise import run_noise
 from reprolab.backdoor.config import (
     CompileConfig,
+    DesignOptions,
     DetectConfig,
     ElicitConfig,
     InsertConfig,
     VerifyConfig,
 )
 from reprolab.backdoor.designs.locker import verify_locker
-from reprolab.backdoor.designs.registry import DesignOptions, build_module
+from reprolab.backdoor.designs.registry import build_module
 from reprolab.backdoor.designs.trigger import text_to_bits
 from reprolab.backdoor.detect import DetectResult, run_detection
 from reprolab.backdoor.insertion.insert import InsertResult, insert_and_check

@@ -13,8 +13,9 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM, LlamaConfig, PreTrainedModel, PreTrainedTokenizerBase
 
+from reprolab.backdoor.config import DesignOptions
 from reprolab.backdoor.designs.catalog import BITS_PER_TOKEN
-from reprolab.backdoor.designs.registry import DesignOptions, build_module
+from reprolab.backdoor.designs.registry import build_module
 from reprolab.backdoor.designs.trigger import PAYLOAD_BYTES, text_to_bits, token_bits
 from reprolab.backdoor.insertion.model import BackdooredForCausalLM, insert_backdoor
 from reprolab.core.errors import UserError
