@@ -141,13 +141,27 @@ class LadderRun:
         return frames
 
 
-def _check_models(names: tuple[str, ...]) -> None:
-    """Raise `UserError` for a model name that is neither packaged, a folder nor a hub id; with
-    no network, make hub lookups fail at once instead of retrying."""
-    from reprolab.lm.zoo import resolve_model
+def check_installed(name: str) -> None:
+    """Raise `ModelFilesError` (naming the install command) unless packaged model `name` is
+    prepared or its weight packages are installed; cheap, it converts nothing."""
+    from reprolab.lm import zoo
 
-    sources = [resolve_model(name) for name in names]
-    if any(not Path(source).is_dir() for source in sources) and offline():
+    if not zoo.is_prepared(name):
+        zoo.locate_parts(zoo.PACKAGED_MODELS[name])
+
+
+def _check_models(names: tuple[str, ...]) -> None:
+    """Raise `UserError` for a packaged model that is not installed or a name that is neither
+    packaged, a folder nor a hub id; with no network, make hub lookups fail at once."""
+    from reprolab.lm.zoo import PACKAGED_MODELS, resolve_model
+
+    hub_ids = False
+    for name in names:
+        if name in PACKAGED_MODELS:
+            check_installed(name)
+        else:
+            hub_ids |= not Path(resolve_model(name)).is_dir()
+    if hub_ids and offline():
         go_offline()
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import reprolab
 from reprolab.core.report import Comparison, StudyContext, StudyResult
 from reprolab.invscale.config import LadderConfig, PilotConfig
-from reprolab.invscale.ladder import LadderResult, run_ladder
+from reprolab.invscale.ladder import LadderResult, check_installed, run_ladder
 from reprolab.invscale.metrics import METRIC_LABELS
 from reprolab.invscale.pilot import PilotAnalysis, analyse_pilot, trend_counts
 from reprolab.invscale.trends import describe
@@ -23,14 +23,13 @@ HEADLINE = ("memo-trap", "correct")  # the task and metric the report's summary 
 
 def available_packaged_models(names: tuple[str, ...] = PACKAGED_LADDER) -> tuple[str, ...]:
     """The packaged models whose weights are installed (the Qwen sizes need the ladder extra)."""
-    from reprolab.lm import zoo
+    from reprolab.lm.zoo import ModelFilesError
 
     available = []
     for name in names:
         try:
-            if not zoo.is_prepared(name):
-                zoo.locate_parts(zoo.PACKAGED_MODELS[name])
-        except zoo.ModelFilesError:
+            check_installed(name)
+        except ModelFilesError:
             continue
         available.append(name)
     return tuple(available)
