@@ -4,7 +4,8 @@ A task is named by its winner name (`memo-trap`), as `pilot:NAME` for one of the
 datasets (`pilot/data/NAME.csv`), or by the path of a local JSONL/CSV file in the prize format.
 Winner files are read from `<data root>/inverse-scaling/prize/` and checked against the official
 sha256 manifest; when absent they are read from the Hugging Face Hub copy
-(`pminervini/inverse-scaling`, one config per task), which has no official hash.
+(`pminervini/inverse-scaling`, one config per task), which has no official hash. Each row keeps
+where it was read (`path:line`, 1-based), so a row that cannot be read is named in the error.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from reprolab.core.data import (
     ENV_VAR,
@@ -120,7 +121,8 @@ class LoadedTask:
         return sum(1 / n for n in sizes) / len(sizes)
 
 
-def _csv_rows(path: Path, handle) -> list[Row]:
+def _csv_rows(path: Path, handle: TextIO) -> list[Row]:
+    """Rows of a CSV, without an unnamed index column; a quoted cell may span lines."""
     reader = csv.DictReader(handle)
     header = [name for name in reader.fieldnames or [] if name and not name.startswith("Unnamed:")]
     rows, line = [], 2  # a record starts on the line after the previous one ends
@@ -133,7 +135,7 @@ def _csv_rows(path: Path, handle) -> list[Row]:
     return rows
 
 
-def _jsonl_rows(path: Path, handle) -> list[Row]:
+def _jsonl_rows(path: Path, handle: TextIO) -> list[Row]:
     rows = []
     for number, line in enumerate(handle, start=1):
         if not line.strip():
