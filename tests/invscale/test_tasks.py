@@ -53,7 +53,16 @@ def test_a_changed_file_is_refused(tmp_path, monkeypatch):
         load_task("memo-trap")
 
 
-def test_a_missing_winner_says_how_to_fetch_it(tmp_path, monkeypatch):
+@pytest.fixture
+def network(monkeypatch):
+    """Pretend the network is up; `go_offline` calls are counted, not made."""
+    calls = []
+    monkeypatch.setattr(tasks, "offline", lambda: False)
+    monkeypatch.setattr(tasks, "go_offline", lambda: calls.append("offline"))
+    return calls
+
+
+def test_a_missing_winner_says_how_to_fetch_it(tmp_path, monkeypatch, network):
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
     with pytest.raises(MissingDataError, match="reprolab data fetch inverse-scaling"):
         load_task("sig-figs", source="local")
@@ -66,7 +75,15 @@ def test_a_missing_winner_says_how_to_fetch_it(tmp_path, monkeypatch):
         load_task("sig-figs")
 
 
-def test_the_hub_copy_is_read_when_the_file_is_absent(tmp_path, monkeypatch):
+def test_offline_the_hub_is_not_retried(tmp_path, monkeypatch, network):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    monkeypatch.setattr(tasks, "offline", lambda: True)
+    monkeypatch.setattr("datasets.load_dataset", lambda *args, **kwargs: [])
+    assert tasks._from_hub(PRIZE_TASKS["prompt-injection"]) == []
+    assert network == ["offline"]
+
+
+def test_the_hub_copy_is_read_when_the_file_is_absent(tmp_path, monkeypatch, network):
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
     calls = []
 
