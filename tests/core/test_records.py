@@ -103,3 +103,14 @@ def test_status_follows_the_run(tmp_path):
     with pytest.raises(KeyboardInterrupt), stopped.running():
         raise KeyboardInterrupt
     assert stopped.status == "interrupted"
+
+
+def test_credentials_in_the_command_line_are_never_written(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "argv", ["reprolab", "rebus", "eval",
+                                      "--base-url=http://ann:s3cret@localhost:8000/v1"])
+    record = RunRecord.create("rebus", "x", {}, out=tmp_path / "run")
+    text = record.path("config.json").read_text()
+    assert "s3cret" not in text and "ann" not in text
+    assert "--base-url=http://localhost:8000/v1" in json.loads(text)["argv"]

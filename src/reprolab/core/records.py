@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import json
 import platform
+import re
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -31,6 +32,14 @@ TRACKED_PACKAGES = (
     "reprolab", "torch", "transformers", "trl", "peft", "accelerate", "datasets", "numpy",
     "scikit-learn", "rdkit", "torch-geometric", "lm-eval", "openai", "anthropic", "google-genai",
 )
+
+
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def without_credentials(text: str) -> str:
+    """`text` with the `user:password@` part of every URL in it removed."""
+    return _URL_CREDENTIALS.sub("", text)
 
 
 def package_versions(names: Iterable[str] = TRACKED_PACKAGES) -> dict[str, str]:
@@ -160,7 +169,7 @@ class RunRecord:
             "python": sys.version.split()[0],
             "platform": platform.platform(),
             "git_commit": git_commit(),
-            "argv": sys.argv,
+            "argv": [without_credentials(arg) for arg in sys.argv],
         })
         return cls(out)
 

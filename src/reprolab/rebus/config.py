@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from reprolab.core.device import DEVICE_HELP
 from reprolab.core.errors import UserError
 from reprolab.lm.backends import DEFAULT_CACHE_PATH, PROVIDERS, ChatBackend, open_backend
 from reprolab.lm.backends.credentials import public_url
 from reprolab.rebus.data.dataset import SOURCES
 from reprolab.rebus.prompts import PROMPTS, resolve_prompt
-
-DEVICES = "auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps"
 
 
 def check_at_least(least: int, **values: int | None) -> None:
@@ -62,7 +61,7 @@ class EvalConfig:
     cache: Path | None = field(default=None, metadata={
         "help": f"response cache file (default {DEFAULT_CACHE_PATH})"})
     device: str = field(default="auto", metadata={
-        "help": f"torch device for hf/ models: {DEVICES}"})
+        "help": f"torch device for hf/ models: {DEVICE_HELP}"})
     source: str = field(default="local", metadata={
         "help": f"puzzles from: {', '.join(SOURCES)}"})
     judge: str | None = field(default=None, metadata={
