@@ -29,6 +29,7 @@ Out = Annotated[Path | None, typer.Option(
     help="Run folder (default runs/backdoor/<time>-<name>); one with the same settings is "
          "resumed, one with other settings refused.")]
 Device = Annotated[str, typer.Option(help=f"Device: {DEVICE_HELP}.")]
+MODEL_DIR_HELP = VerifyConfig.__dataclass_fields__["model_dir"].metadata["help"]
 KEPT = "the run folder is marked interrupted; rerun the same command to start it again"
 
 
@@ -70,7 +71,7 @@ def insert_command(config: InsertConfig, out: Out = None, device: Device = "auto
 @config_options(VerifyConfig, skip=("model_dir",))
 def verify_command(
     config: VerifyConfig,
-    model_dir: Annotated[Path, typer.Argument(help="Folder written by `insert` (OUT/model).")],
+    model_dir: Annotated[Path, typer.Argument(help=MODEL_DIR_HELP)],
     out: Out = None,
     device: Device = "auto",
 ) -> None:
