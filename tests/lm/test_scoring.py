@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from reprolab.core.errors import UserError
 from reprolab.lm.encoding import EncodedRequest, PairEncoder
 from reprolab.lm.requests import LoglikelihoodRequest
 from reprolab.lm.scoring import plan_passes, score_continuations
@@ -90,3 +91,13 @@ def test_passes_group_shared_prefixes_and_respect_both_budgets() -> None:
     assert plan_passes(encoded, batch_size=10, max_packed_tokens=3) == [[1], [2], [3, 0]]
     same_inputs = [EncodedRequest((1, 2), (3,)), EncodedRequest((1, 2), (4,))]
     assert plan_passes(same_inputs, batch_size=1, max_packed_tokens=2) == [[0, 1]]
+
+
+def test_a_continuation_longer_than_max_length_is_a_user_error(model_and_tokenizer) -> None:
+    model, tokenizer = model_and_tokenizer
+    request = LoglikelihoodRequest("The quick brown fox", " jumps over the lazy dog.")
+    with pytest.raises(UserError, match=r"more than max_length=2"):
+        score_continuations(model, tokenizer, [request], max_length=2, progress=False)
+    [cut] = score_continuations(model, tokenizer, [request], max_length=12, progress=False)
+    [whole] = score_continuations(model, tokenizer, [request], progress=False)
+    assert cut.n_tokens == whole.n_tokens and cut.logprob != pytest.approx(whole.logprob)
