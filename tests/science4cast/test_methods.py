@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+
+from reprolab.core.errors import UserError
+from reprolab.science4cast.benchmark import BenchmarkSetting, make_benchmark, make_training_set
+from reprolab.science4cast.corpus import read_corpus
+from reprolab.science4cast.methods import METHODS, MethodOptions, check_methods
+from reprolab.science4cast.metrics import ranking_metrics
+from reprolab.science4cast.network import DatedGraph, build_network
+from tests.science4cast.toy import random_corpus, write_paperlists
+
+OPTIONS = MethodOptions(mlp_steps=150, gbdt_rounds=40)
+SETTING = BenchmarkSetting(2008, 2, 0, 1, 1500)
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory):
+    concepts, papers = random_corpus(np.random.default_rng(0), range(1996, 2010), 60, 80)
+    folder = write_paperlists(tmp_path_factory.mktemp("corpus"), papers)
+    return build_network(read_corpus(folder), concepts)
+
+
+def test_registry_suggests_close_names():
+    assert check_methods(("jaccard", "gbdt")) == ("jaccard", "gbdt")
+    with pytest.raises(UserError, match="Did you mean 'jaccard'"):
+        check_methods(("jacard",))
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_every_method_ranks_future_links_above_chance(network, name):
+    test, train = make_benchmark(network, SETTING), make_training_set(network, SETTING)
+    method = METHODS[name].build(OPTIONS, 0)
+    method.fit(train.query(), train.labels)
+    scores = method.score(test.query())
+    assert scores.shape == (len(test.pairs),)
+    # popular concepts link more; Jaccard divides by the union, which penalises them
+    assert ranking_metrics(test.labels, scores)["auc"] > (0.55 if name == "jaccard" else 0.6)
+
+
+def _rewrite_future(network: DatedGraph, year_day: int) -> DatedGraph:
+    """The same past; every edge from `year_day` on moved to a random pair."""
+    later = network.day >= year_day
+    rng = np.random.default_rng(1)
+    u, v = network.u.copy(), network.v.copy()
+    draw = np.sort(rng.choice(network.n_nodes, size=(later.sum(), 2)), axis=1)
+    draw = draw[draw[:, 0] < draw[:, 1]]
+    keep = ~later
+    keep[np.flatnonzero(later)[:len(draw)]] = True
+    u[np.flatnonzero(later)[:len(draw)]], v[np.flatnonzero(later)[:len(draw)]] = draw.T
+    return DatedGraph(u[keep], v[keep], network.day[keep], network.n_nodes,
+                      network.papers_per_year)
+
+
+@pytest.mark.parametrize("name", ["m6_mlp", "gbdt"])
+def test_no_label_leakage(network, name):
+    """Scores of the test pairs do not change when every edge from year_start on (the test
+    labels' window) is replaced by another future."""
+    from reprolab.science4cast.corpus import year_to_day
+
+    other = _rewrite_future(network, year_to_day(SETTING.year_start))
+    assert not np.array_equal(make_benchmark(network, SETTING).labels,
+                              make_benchmark(other, SETTING).labels)
+    scores = []
+    for world in (network, other):
+        test, train = make_benchmark(world, SETTING), make_training_set(world, SETTING)
+        method = METHODS[name].build(OPTIONS, 0)
+        method.fit(train.query(), train.labels)
+        scores.append(method.score(test.query()))
+    assert np.array_equal(scores[0], scores[1])
+
+
+def test_a_training_set_of_one_class_is_a_user_error(network):
+    train = make_training_set(network, SETTING)
+    method = METHODS["gbdt"].build(OPTIONS, 0)
+    with pytest.raises(UserError, match="all of one class"):
+        method.fit(train.query(), np.zeros(len(train.pairs), bool))

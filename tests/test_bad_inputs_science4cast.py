@@ -1,0 +1,122 @@
+"""Every documented way to misuse `reprolab science4cast ...` ends in exit code 1 and one line
+that says what to do, never a traceback, and leaves earlier files as they were.
+
+Placeholders name files made by the `inputs` fixture: `{network}` a good network file,
+`{corpus}` and `{concepts}` a good toy corpus and list, `{file}` a text file, `{folder}` a
+non-empty folder that holds no run, `{missing}` a path that does not exist, and the broken
+inputs `{bad_csv}`, `{gap_concepts}`, `{broken_npz}` and `{evil_pkl}` (a pickle that would run
+a shell command).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from reprolab.science4cast.cli import app
+from reprolab.science4cast.concepts import write_concepts
+from reprolab.science4cast.corpus import read_corpus
+from reprolab.science4cast.network import build_network, save_network
+from tests.science4cast.toy import random_corpus, write_paperlists
+
+runner = CliRunner()
+SOURCE = ["--corpus", "{corpus}", "--concepts", "{concepts}"]
+
+CASES = {
+    # build
+    "missing corpus": (["build", "--corpus", "{missing}", "--concepts", "{concepts}"],
+                       "does not exist: give a paperlists"),
+    "CSV without abstract": (["build", "--corpus", "{bad_csv}", "--concepts", "{concepts}"],
+                             "lacks the column(s) abstract"),
+    "empty concept line": (["build", *SOURCE[:2], "--concepts", "{gap_concepts}"],
+                           "gap.txt line 2: empty concept"),
+    "out is a file": (["build", *SOURCE, "--out", "{file}"], "is a file: give a folder"),
+    "out holds other files": (["build", *SOURCE, "--out", "{folder}"],
+                              "is not empty and holds no run record"),
+    # benchmark
+    "delta 0": (["benchmark", "--delta", "0"], "--delta must be >= 1"),
+    "negative cutoff": (["benchmark", "--cutoff", "-1"], "--cutoff must be >= 0"),
+    "missing network": (["benchmark", "--network", "{missing}.npz"],
+                        "does not exist: run `reprolab science4cast build` first"),
+    "broken network": (["benchmark", "--network", "{broken_npz}"],
+                       "is not a network written by `reprolab science4cast build`"),
+    "year before the corpus": (["benchmark", "--network", "{network}", "--year-start", "1990"],
+                               "no edges before 1990"),
+    "cutoff nobody reaches": (["benchmark", "--network", "{network}", "--cutoff", "1000"],
+                              "Only 0 unconnected pairs have degree >= 1000"),
+    "more pairs than exist": (["benchmark", "--network", "{network}", "--n-pairs", "100000"],
+                              "ask for fewer than 100000"),
+    # evaluate
+    "no benchmark": (["evaluate"], "Give the benchmark file (--benchmark)"),
+    "missing benchmark": (["evaluate", "--benchmark", "{missing}.npz"], "does not exist"),
+    "a network is no benchmark": (["evaluate", "--benchmark", "{network}"],
+                                  "is not a benchmark written by"),
+    "pickle that runs code": (["evaluate", "--benchmark", "{evil_pkl}"],
+                              "is not a plain numpy pickle"),
+    "misspelt method": (["evaluate", "--benchmark", "{network}", "--methods", "gbtd"],
+                        "Did you mean 'gbdt'"),
+    "train pairs 0": (["evaluate", "--benchmark", "{network}", "--train-pairs", "0"],
+                      "--train-pairs must be >= 1"),
+    # grid
+    "grid method": (["grid", "--methods", "jacard"], "Did you mean 'jaccard'"),
+    "grid deltas not numbers": (["grid", "--deltas", "1,three"], "--deltas takes whole numbers"),
+    "grid no cutoffs": (["grid", "--cutoffs", ","], "Give at least one value each"),
+    "grid pairs 0": (["grid", "--n-pairs", "0"], "--n-pairs must be >= 1"),
+    "grid MLP steps 0": (["grid", "--mlp-steps", "0"], "--mlp-steps and --gbdt-rounds"),
+    # forecast
+    "forecast top 0": (["forecast", "--top", "0"], "--top must be >= 1"),
+    "forecast method": (["forecast", "--method", "pagerank"], "Unknown science4cast method"),
+}
+
+
+class _Shell:
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.target}",))
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("inputs")
+    concepts, papers = random_corpus(np.random.default_rng(0), range(2000, 2006), 20, 30)
+    files = {"corpus": write_paperlists(root / "corpus", papers),
+             "concepts": write_concepts(root / "concepts.txt", concepts),
+             "network": root / "network.npz", "file": root / "notes.txt",
+             "folder": root / "folder", "missing": root / "missing",
+             "bad_csv": root / "papers.csv", "gap_concepts": root / "gap.txt",
+             "broken_npz": root / "broken.npz",
+             "evil_pkl": root / "SemanticGraph_delta_1_cutoff_0_minedge_1.pkl"}
+    save_network(files["network"], build_network(read_corpus(files["corpus"]), concepts),
+                 concepts)
+    files["file"].write_text("keep me\n")
+    files["folder"].mkdir()
+    (files["folder"] / "notes.txt").write_text("keep me too\n")
+    files["bad_csv"].write_text("title,date\nA,2001\n")
+    files["gap_concepts"].write_text("graph\n\nneural network\n")
+    files["broken_npz"].write_bytes(b"PK\x03\x04 not really")
+    files["evil_pkl"].write_bytes(pickle.dumps((np.zeros(2), _Shell(root / "pwned"))))
+    return files
+
+
+@pytest.mark.parametrize(("argv", "fragment"), list(CASES.values()), ids=list(CASES))
+def test_misuse_is_one_line_and_changes_nothing(inputs, tmp_path, argv, fragment):
+    before = {path: path.read_bytes() for path in inputs.values() if path.is_file()}
+    argv = [arg.format(**inputs) for arg in argv]
+    if "--out" not in argv:
+        argv += ["--out", str(tmp_path / "out")]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert fragment in lines[0], result.output
+    assert "Traceback" not in result.output
+    assert {path: path.read_bytes() for path in before} == before
+    assert (inputs["folder"] / "notes.txt").read_text() == "keep me too\n"
+    assert not (inputs["corpus"].parent / "pwned").exists()
