@@ -19,7 +19,7 @@ import pandas as pd
 import torch
 
 from reprolab.backdoor.attacks.elicit import DesignAttacks, attack_design, summarize
-from reprolab.backdoor.attacks.noise import run_noise
+from reprolab.backdoor.attacks.noise import design_noise
 from reprolab.backdoor.config import (
     CompileConfig,
     DesignOptions,
@@ -144,7 +144,8 @@ def run_verify(config: VerifyConfig, out: Path | None = None,
 def run_elicit(config: ElicitConfig, out: Path | None = None,
                device: str = "auto") -> ElicitResult:
     """Attack each design (`attacks.csv` after each one, then `summary.csv` and the LAT figure
-    `lat_loss.png`), then the noise protocol (`noise.csv`) if `config.noise.runs`."""
+    `lat_loss.png`), then the noise protocol if `config.noise.runs` (`noise.csv` after each
+    design)."""
     chosen = choose_device(device)
     seed_everything(config.seed)
     record = RunRecord.create(STUDY, "elicit", config, seed=config.seed, out=out)
@@ -161,9 +162,11 @@ def run_elicit(config: ElicitConfig, out: Path | None = None,
         if any(design.lat for design in attacks):
             record.save_figure("lat_loss.png",
                                lat_loss_figure([design for design in attacks if design.lat]))
-        noise = run_noise(config, chosen) if config.noise.runs else None
-        if noise is not None:
-            record.write_table("noise.csv", noise)
+        noise_rows = []
+        for index, design in enumerate(config.designs if config.noise.runs else ()):
+            noise_rows.append(design_noise(design, index, config, chosen))
+            record.write_table("noise.csv", pd.DataFrame(noise_rows))
+        noise = pd.DataFrame(noise_rows) if noise_rows else None
         result = ElicitResult(summary, noise, record.folder)
         _write_results(record, result)
     return result

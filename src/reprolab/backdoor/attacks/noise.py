@@ -15,7 +15,6 @@ import copy
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pandas as pd
 import torch
 from torch import nn
 
@@ -111,16 +110,17 @@ def noise_elicitation(
     return results
 
 
-def run_noise(config: ElicitConfig, device: str = "cpu") -> pd.DataFrame:
-    """Per design: the largest exact noise std, then `config.noise.runs` noisy LAT runs at
-    `config.noise.scale` times that std (sites and steps as `config.noise` says)."""
+def design_noise(design: str, index: int, config: ElicitConfig,
+                 device: str | torch.device = "cpu") -> dict:
+    """The `index`-th design of `config` (the organism `attack_design` attacks): its largest
+    exact noise std, then `config.noise.runs` noisy LAT runs at `config.noise.scale` times that
+    std (sites and steps as `config.noise` says)."""
     with one_thread():  # noise copies and many small forward passes
-        return pd.DataFrame([_noise_row(design, index, config, device)
-                             for index, design in enumerate(config.designs)])
+        return _design_noise(design, index, config, device)
 
 
-def _noise_row(design: str, index: int, config: ElicitConfig, device: str) -> dict:
-    """The noise results of one design (the organism `run_elicitation` attacks)."""
+def _design_noise(design: str, index: int, config: ElicitConfig,
+                  device: str | torch.device) -> dict:
     noise = config.noise
     organism = make_organism(design, config, config.seed + 1000 * index).to(device)
     randoms = start_windows(replace(config, seeds=noise.test_inputs), config.seed + 3)
