@@ -13,6 +13,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from reprolab.core.errors import UserError
 from reprolab.invscale.config import LadderConfig
 from reprolab.invscale.ladder import reanalyse_ladder, run_ladder
+from reprolab.invscale.metrics import NUMERIC_SAMPLES
 from reprolab.invscale.per_example import slug
 from reprolab.invscale.trends import TrendSettings
 from tests.invscale.toy import QUOTES, write_models, write_tasks
@@ -23,7 +24,11 @@ def ladder(tmp_path_factory):
     root = tmp_path_factory.mktemp("ladder")
     write_models(root)
     small = AutoModelForCausalLM.from_pretrained(root / "tiny-llama").eval()
-    config = LadderConfig(tasks=tuple(map(str, write_tasks(root))),
+    numbers = root / "numbers.jsonl"
+    numbers.write_text("".join(json.dumps({"prompt": f"Q: {q}? A:", "true_answer": a,
+                                           "anchor": 1}) + "\n"
+                               for q, a in (("2 + 2", 4), ("How far", 300))))
+    config = LadderConfig(tasks=(*map(str, write_tasks(root)), str(numbers)),
                           models=(str(root / "tiny-llama"), str(root / "tiny-gemma3")),
                           device="cpu", batch_size=4, trend=TrendSettings(n_boot=50))
     return run_ladder(config, out=root / "run"), small, root
@@ -39,8 +44,13 @@ def test_per_example_files_have_the_official_columns(ladder):
         assert quotes["index"].tolist() == [0, 1, 2]
         lazy = pd.read_csv(folder / "lazy" / f"{name}.csv")
         assert list(lazy.columns) == ["index", "loss"]
+        numbers = pd.read_csv(folder / "numbers" / f"{name}.csv")
+        assert list(numbers.columns) == ["index", "estimate"]
+        samples = pd.read_json(folder / "numbers" / f"{name}.jsonl", lines=True)["completions"]
+        assert [len(s) for s in samples] == [NUMERIC_SAMPLES] * 2
+        assert all("\n" not in text for texts in samples for text in texts)
     results = json.loads((folder / "results.json").read_text())
-    assert set(results["tasks"]) == {"quotes", "lazy"}
+    assert set(results["tasks"]) == {"quotes", "lazy", "numbers"}
     assert (folder / "scaling.png").exists() and (folder / "config.json").exists()
 
 
@@ -67,8 +77,9 @@ def test_scores_match_a_direct_forward_pass(ladder):
 
 def test_trends_cover_every_task_and_metric(ladder):
     result, _, _ = ladder
-    assert sorted(zip(result.trends["task"], result.trends["metric"], strict=True)) == [
-        ("lazy", "loss (nats)"), ("quotes", "accuracy"), ("quotes", "loss (nats)")]
+    pairs = sorted(zip(result.trends["task"], result.trends["metric"], strict=True))
+    assert pairs == [("lazy", "loss (nats)"), ("quotes", "accuracy"), ("quotes", "loss (nats)")]
+    assert "numbers" not in set(result.summary["task"])  # random models sample no numbers
     accuracy = result.summary[(result.summary["task"] == "quotes")
                               & (result.summary["metric"] == "accuracy")]
     assert accuracy["parameters"].is_monotonic_increasing
