@@ -150,26 +150,38 @@ def run_elicit(config: ElicitConfig, out: Path | None = None,
     seed_everything(config.seed)
     record = RunRecord.create(STUDY, "elicit", config, seed=config.seed, out=out)
     with record.running():
-        attacks: list[DesignAttacks] = []
-        rows: list[dict] = []
-        for index, design in enumerate(config.designs if config.methods else ()):
-            attacks.append(attack_design(design, index, config, chosen))
-            rows += attacks[-1].rows
-            record.write_table("attacks.csv", pd.DataFrame(rows))
-        summary = summarize(pd.DataFrame(rows)) if rows else pd.DataFrame()
-        if rows:
-            record.write_table("summary.csv", summary)
-        if any(design.lat for design in attacks):
-            record.save_figure("lat_loss.png",
-                               lat_loss_figure([design for design in attacks if design.lat]))
-        noise_rows = []
-        for index, design in enumerate(config.designs if config.noise.runs else ()):
-            noise_rows.append(design_noise(design, index, config, chosen))
-            record.write_table("noise.csv", pd.DataFrame(noise_rows))
-        noise = pd.DataFrame(noise_rows) if noise_rows else None
-        result = ElicitResult(summary, noise, record.folder)
+        summary = _attack_designs(record, config, chosen)
+        result = ElicitResult(summary, _noise_protocol(record, config, chosen), record.folder)
         _write_results(record, result)
     return result
+
+
+def _attack_designs(record: RunRecord, config: ElicitConfig,
+                    device: torch.device) -> pd.DataFrame:
+    """The attacks of `run_elicit`; returns their summary (empty without methods)."""
+    attacks: list[DesignAttacks] = []
+    rows: list[dict] = []
+    for index, design in enumerate(config.designs if config.methods else ()):
+        attacks.append(attack_design(design, index, config, device))
+        rows += attacks[-1].rows
+        record.write_table("attacks.csv", pd.DataFrame(rows))
+    if not rows:
+        return pd.DataFrame()
+    summary = summarize(pd.DataFrame(rows))
+    record.write_table("summary.csv", summary)
+    if with_lat := [design for design in attacks if design.lat]:
+        record.save_figure("lat_loss.png", lat_loss_figure(with_lat))
+    return summary
+
+
+def _noise_protocol(record: RunRecord, config: ElicitConfig,
+                    device: torch.device) -> pd.DataFrame | None:
+    """The noise protocol of `run_elicit`, per design; None without noise runs."""
+    rows = []
+    for index, design in enumerate(config.designs if config.noise.runs else ()):
+        rows.append(design_noise(design, index, config, device))
+        record.write_table("noise.csv", pd.DataFrame(rows))
+    return pd.DataFrame(rows) if rows else None
 
 
 def run_detect(config: DetectConfig, out: Path | None = None) -> DetectResult:
