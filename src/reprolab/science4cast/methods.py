@@ -32,10 +32,11 @@ class MethodOptions:
 
     mlp_steps: int = field(default=2000, metadata={"help": "M6 MLP training steps."})
     gbdt_rounds: int = field(default=300, metadata={"help": "LightGBM boosting rounds."})
+    gnn_epochs: int = field(default=100, metadata={"help": "GraphSAGE training steps."})
 
     def __post_init__(self) -> None:
-        if self.mlp_steps < 1 or self.gbdt_rounds < 1:
-            raise UserError("--mlp-steps and --gbdt-rounds must be >= 1.")
+        if min(self.mlp_steps, self.gbdt_rounds, self.gnn_epochs) < 1:
+            raise UserError("--mlp-steps, --gbdt-rounds and --gnn-epochs must be >= 1.")
 
 
 class Heuristic:
@@ -75,6 +76,13 @@ def _gbdt(options: MethodOptions, seed: int) -> LinkPredictor:
     return GradientBoosting(rounds=options.gbdt_rounds, seed=seed)
 
 
+
+def _sage(options: MethodOptions, seed: int) -> LinkPredictor:
+    from reprolab.science4cast.gnn import GraphSage
+
+    return GraphSage(epochs=options.gnn_epochs, seed=seed)
+
+
 METHODS: Registry[Method] = Registry("science4cast method")
 for _method in (
     Method("common_neighbours", "common neighbours (M4B)", 0.848,
@@ -87,6 +95,7 @@ for _method in (
            lambda *_: Heuristic(features.preferential_attachment)),
     Method("m6_mlp", "baseline features + MLP (M6)", 0.841, _m6, learned=True),
     Method("gbdt", "LightGBM on time-dynamic features (M1 style)", 0.917, _gbdt, learned=True),
+    Method("graphsage", "GraphSAGE link predictor (M1's GNN part)", None, _sage, learned=True),
 ):
     METHODS.register(_method.name, _method)
 
