@@ -13,7 +13,8 @@ computes their statistics itself instead of unpickling its shipped ones.
 Both sides' reference statistics are part of their timing; ours are cached after the first run
 (`--cold` removes our cache first).
 
-    OMP_NUM_THREADS=1 uv run python benchmarks/chem_metrics.py --n 30000 --out results/chem/parity.json
+    OMP_NUM_THREADS=1 uv run python benchmarks/chem_metrics.py --n 30000 \
+        --out results/chem/parity.json
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def main(args: argparse.Namespace) -> dict:
     torch.set_num_threads(1)
     train = read_moses("train")
     gen = random.Random(args.seed).sample(train, args.n)
-    test, test_sf = read_moses("test", args.test_limit), read_moses("test_scaffolds", args.test_limit)
+    test = read_moses("test", args.test_limit)
+    test_sf = read_moses("test_scaffolds", args.test_limit)
     if args.cold:
         for path in DEFAULT_CACHE.expanduser().glob("moses-*.npz"):
             path.unlink()
@@ -94,7 +96,8 @@ def main(args: argparse.Namespace) -> dict:
     theirs_s = time.perf_counter() - start
     theirs = {k: float(v) for k, v in theirs.items()}
     diffs = {k: abs(ours[k] - theirs[k]) for k in theirs if not np.isnan(theirs[k])}
-    result = {"n": args.n, "seed": args.seed, "test_limit": args.test_limit, "reprolab": ours, "molsets": theirs,
+    result = {"n": args.n, "seed": args.seed, "test_limit": args.test_limit,
+              "reprolab": ours, "molsets": theirs,
               "abs_diff": diffs, "max_abs_diff": max(diffs.values()),
               "agree_to_1e-3": all(d <= TOLERANCE for d in diffs.values()),
               "reprolab_s": ours_s, "molsets_s": theirs_s, "speedup": theirs_s / ours_s}

@@ -128,7 +128,8 @@ def moses_metrics(generated: Sequence[str], references: Mapping[str, Reference],
     gen_ref = Reference.of(gen)
     for name, ref in references.items():
         metrics[f"FCD/{name}"] = (fcd or {}).get(name, float("nan"))
-        metrics[f"SNN/{name}"] = float(nearest_similarity(gen.fingerprints, ref.fingerprints).mean())
+        nearest = nearest_similarity(gen.fingerprints, ref.fingerprints)
+        metrics[f"SNN/{name}"] = float(nearest.mean())
         metrics[f"Frag/{name}"] = cosine_similarity(ref.fragments, gen_ref.fragments)
         metrics[f"Scaf/{name}"] = cosine_similarity(ref.scaffolds, gen_ref.scaffolds)
     means = mean_similarity_powers(gen.fingerprints, (1, 2))

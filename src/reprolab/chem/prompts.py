@@ -106,7 +106,9 @@ def tightest_band(prop: str, value: float) -> Constraint | None:
     if prop in UPPER_BANDS:
         bounds = UPPER_BANDS[prop]
         upper = next((t for t in bounds if value <= t), None)
-        return Constraint(prop, "<=", upper) if upper is not None else Constraint(prop, ">", bounds[-1])
+        if upper is None:
+            return Constraint(prop, ">", bounds[-1])
+        return Constraint(prop, "<=", upper)
     lower = [t for t in LOWER_BANDS[prop] if value > t]
     return Constraint(prop, ">", lower[-1]) if lower else None
 
@@ -116,12 +118,9 @@ def _flag_constraint(flag: str, row: Mapping[str, object],
     """The constraint flag `flag` states about the molecule of `row`, or None if it has none."""
     if flag in NOUNS:
         return tightest_band(flag, row[flag])
-    if flag == "brics":
-        fragments = list(row["brics"])
-        return Constraint("brics", "has", fragments[rng.integers(len(fragments))]) if fragments else None
-    if flag == "warhead":
-        kinds = list(row["warheads"])
-        return Constraint("warhead", "has", kinds[rng.integers(len(kinds))]) if kinds else None
+    if flag in ("brics", "warhead"):
+        choices = list(row["brics" if flag == "brics" else "warheads"])
+        return Constraint(flag, "has", choices[rng.integers(len(choices))]) if choices else None
     if flag == "macrocycle":
         return Constraint("macrocycle", "has", True) if row["macrocycle"] else None
     if flag == "undesirable":

@@ -66,7 +66,8 @@ def cached_property_table(smiles: Sequence[str], path: Path) -> pd.DataFrame:
         try:
             table = pd.read_parquet(path)
         except (OSError, ValueError) as error:
-            raise UserError(f"Cannot read the property cache {path} ({error}): delete it.") from None
+            raise UserError(f"Cannot read the property cache {path} ({error}): delete it."
+                            ) from None
         if list(table.columns) == list(COLUMNS) and table["smiles"].tolist() == list(smiles):
             return table
     table = property_table(smiles)

@@ -35,11 +35,13 @@ def nearest_similarity(gen: np.ndarray, ref: np.ndarray) -> np.ndarray:
     return best.numpy()
 
 
-def mean_similarity_powers(fps: np.ndarray, powers: tuple[int, ...] = (1, 2)) -> dict[int, np.ndarray]:
+def mean_similarity_powers(fps: np.ndarray,
+                           powers: tuple[int, ...] = (1, 2)) -> dict[int, np.ndarray]:
     """For each power p, `(n,)`: each fingerprint's mean of T(x, y)^p over all y in `fps`
     (itself included), in one pass over the n x n similarities."""
     totals = {p: torch.zeros(len(fps), dtype=torch.float64) for p in powers}
     for g0, _, sim in tanimoto_blocks(fps, fps):
         for p in powers:
-            totals[p][g0:g0 + len(sim)] += (sim if p == 1 else sim**p).sum(dim=1, dtype=torch.float64)
+            powered = sim if p == 1 else sim**p
+            totals[p][g0:g0 + len(sim)] += powered.sum(dim=1, dtype=torch.float64)
     return {p: (total / len(fps)).numpy() for p, total in totals.items()}

@@ -57,8 +57,8 @@ def has_warhead(mol: Chem.Mol, name: str) -> bool:
 @cache
 def _undesirable_catalog() -> FilterCatalog:
     params = FilterCatalogParams()
-    for catalog in (FilterCatalogParams.FilterCatalogs.PAINS, FilterCatalogParams.FilterCatalogs.BRENK):
-        params.AddCatalog(catalog)
+    params.AddCatalog(FilterCatalogParams.FilterCatalogs.PAINS)
+    params.AddCatalog(FilterCatalogParams.FilterCatalogs.BRENK)
     return FilterCatalog(params)
 
 
