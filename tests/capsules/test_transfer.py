@@ -3,10 +3,15 @@ new work, stopped by the time budget between units; the injection and check sche
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
 import torch
 
 from reprolab.capsules.config import TrainingSettings, TransferConfig
-from reprolab.capsules.transfer import check_points, injected, run_transfer
+from reprolab.capsules.transfer import check_points, injected, run_transfer, summarise_runs
+from reprolab.core.errors import UserError
+from reprolab.core.records import RunRecord
 from tests.capsules.toy import toy_mnist, toy_splits
 
 CONFIG = TransferConfig(
@@ -28,10 +33,17 @@ def test_injected_images_are_of_the_digit_and_nested_in_k():
     assert not torch.equal(injected(train, 4, 10, seed=2), ten)
 
 
-def test_transfer_records_every_unit_and_resumes_without_new_work(tmp_path):
-    stopped = run_transfer(CONFIG, tmp_path / "run", budget_minutes=0, splits=toy_splits())
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    """CONFIG run in two stages: a spent budget starts nothing, then the rest runs."""
+    folder = tmp_path_factory.mktemp("transfer") / "a"
+    stopped = run_transfer(CONFIG, folder, budget_minutes=0, splits=toy_splits())
     assert not stopped.finished and stopped.recovery.empty
-    result = run_transfer(CONFIG, tmp_path / "run", splits=toy_splits())
+    return run_transfer(CONFIG, folder, splits=toy_splits())
+
+
+def test_transfer_records_every_unit_and_resumes_without_new_work(first_run):
+    result = first_run
     assert result.finished and len(result.pretrain) == 2 and len(result.recovery) == 4
     row = result.recovery.iloc[0]
     assert row["target"] == row["acc_old_before"] - 0.02
@@ -41,5 +53,20 @@ def test_transfer_records_every_unit_and_resumes_without_new_work(tmp_path):
     assert set(result.ratios["k"]) == {1, 5, "all"}
     for name in ("curves.png", "recovery.png", "curves.csv", "ratios.csv", "pretrain.jsonl"):
         assert result.record.path(name).is_file()
-    again = run_transfer(CONFIG, tmp_path / "run", splits=toy_splits())
+    again = run_transfer(CONFIG, result.record.folder, splits=toy_splits())
     assert again.recovery.equals(result.recovery)
+
+
+def test_runs_side_by_side_are_pooled_and_others_refused(first_run, tmp_path):
+    first, a = first_run, first_run.record.folder
+    other = replace(CONFIG, models=("cnn",), held_out=(7,))
+    run_transfer(other, tmp_path / "b", splits=toy_splits())
+    pooled = summarise_runs([a, tmp_path / "b"], tmp_path / "pooled")
+    assert len(pooled.recovery) == len(first.recovery) + 2 and pooled.finished
+    assert (tmp_path / "pooled" / "recovery_table.csv").is_file()
+    RunRecord.create("capsules", "transfer", replace(CONFIG, margin=0.5), seed=0,
+                     out=tmp_path / "c")
+    with pytest.raises(UserError, match="cannot be pooled"):
+        summarise_runs([a, tmp_path / "c"], tmp_path / "pooled")
+    with pytest.raises(UserError, match="needs --out"):
+        summarise_runs([a, tmp_path / "b"])

@@ -64,11 +64,14 @@ def transfer_command(
 
 @app.command("plot")
 def plot_command(
-    run_folder: Annotated[Path, typer.Argument(help="A folder written by `capsules transfer`.")],
+    run_folders: Annotated[list[Path], typer.Argument(
+        help="Folders written by `capsules transfer` (several: pooled into --out).")],
+    out: Annotated[Path | None, typer.Option(
+        help="Folder for the pooled tables and figures of several runs.")] = None,
 ) -> None:
-    """Redraw a transfer run's recovery table, ratios and figures from its unit rows."""
-    from reprolab.capsules.transfer import summarise_folder
+    """Redraw transfer runs' recovery table, ratios and figures from their unit rows."""
+    from reprolab.capsules.transfer import summarise_runs
 
     with user_errors():
-        result = summarise_folder(run_folder)
+        result = summarise_runs(run_folders, out)
     print_transfer(result)

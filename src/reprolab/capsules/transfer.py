@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -217,8 +217,7 @@ def _summarise(config: TransferConfig, record: RunRecord, pretrained: list[dict]
     return TransferResult(record, pretrain, recovery, table, ratios, finished)
 
 
-def summarise_folder(folder: Path) -> TransferResult:
-    """Tables and figures again from a transfer run folder's unit rows (the `plot` verb)."""
+def _saved_config(folder: Path) -> TransferConfig:
     path = folder / "config.json"
     try:
         saved = json.loads(path.read_text())
@@ -229,9 +228,35 @@ def summarise_folder(folder: Path) -> TransferResult:
         raise UserError(f"{folder} is not a capsules transfer run.")
     settings = dict(saved["config"])
     settings["training"] = TrainingSettings(**settings["training"])
-    config = TransferConfig(**{k: tuple(v) if isinstance(v, list) else v
-                               for k, v in settings.items()})
-    record = RunRecord(folder, resumed=True)
-    pretrained, recovered = _read_rows(record, PRETRAIN), _read_rows(record, RECOVERY)
-    units = len(config.models) * len(config.held_out) * len(config.seeds)
-    return _summarise(config, record, pretrained, recovered, finished=len(pretrained) == units)
+    return TransferConfig(**{k: tuple(v) if isinstance(v, list) else v
+                             for k, v in settings.items()})
+
+
+POOLED = ("models", "held_out", "seeds")  # what runs pooled by `summarise_runs` may differ in
+
+
+def summarise_runs(folders: list[Path], out: Path | None = None) -> TransferResult:
+    """Tables and figures again from transfer run folders' unit rows (the `plot` verb): one
+    folder is redrawn in place; several runs that differ only in models, held-out digits or
+    seeds (run side by side) are pooled into `out`."""
+    configs = [_saved_config(folder) for folder in folders]
+    if len(folders) > 1 and out is None:
+        raise UserError("Pooling several runs needs --out for the pooled tables and figures.")
+    first = configs[0]
+    for folder, config in zip(folders[1:], configs[1:], strict=True):
+        if replace(config, **{name: getattr(first, name) for name in POOLED}) != first:
+            raise UserError(f"{folder} was run with other settings than {folders[0]} (beyond "
+                            "models, held-out digits and seeds): it cannot be pooled.")
+    pretrained, recovered, finished = [], [], True
+    for folder, config in zip(folders, configs, strict=True):
+        record = RunRecord(folder, resumed=True)
+        rows = _read_rows(record, PRETRAIN)
+        pretrained += rows
+        recovered += _read_rows(record, RECOVERY)
+        finished &= len(rows) == len(config.models) * len(config.held_out) * len(config.seeds)
+    target = RunRecord(out or folders[0], resumed=True)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        target.write_jsonl(PRETRAIN, pretrained)
+        target.write_jsonl(RECOVERY, recovered)
+    return _summarise(first, target, pretrained, recovered, finished=finished)
