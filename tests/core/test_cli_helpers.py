@@ -101,6 +101,20 @@ def test_ctrl_c_is_one_line_saying_what_was_kept():
         "interrupted: 3 of 4 models kept; rerun the same command to resume")
 
 
+def test_the_ctrl_c_line_can_be_computed_at_the_interrupt():
+    app = typer.Typer()
+    done = []
+
+    @app.command()
+    def run() -> None:
+        with user_errors(lambda: f"{len(done)} pairs kept"):
+            done.extend([1, 2])
+            raise KeyboardInterrupt
+
+    result = runner.invoke(app, [])
+    assert result.exit_code == 130 and result.output.strip() == "interrupted: 2 pairs kept"
+
+
 def test_rich_markup_in_messages_is_printed_as_written():
     app = typer.Typer()
 

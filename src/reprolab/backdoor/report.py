@@ -11,17 +11,16 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-import reprolab
 from reprolab.backdoor.attacks.elicit import DesignAttacks
 from reprolab.backdoor.designs.registry import DESIGNS
 from reprolab.core.figures import new_figure
-from reprolab.core.report import Comparison
+from reprolab.core.report import Comparison, results_dir
 
 TITLE = "Unelicitable backdoors via cryptographic transformer circuits"
 PAPER_LAT_STEPS_PASSWORD = 8  # Draguns et al. 2024: password-locked elicited in ~8 steps
 PAPER_NOISE_RATE = {"sat": 0.6, "locker": 0.0}  # share of 34 noisy LAT runs that elicit
 VIRIDIS = matplotlib.colormaps["viridis"]
-RESULTS = Path(reprolab.__file__).resolve().parents[2] / "results" / "backdoor"
+RESULTS = results_dir("backdoor")
 PAPER_BUDGET_RUN = "paper-budget-cpu"  # LAT at 10,000 steps and GCG, 5 seeds, three designs
 
 

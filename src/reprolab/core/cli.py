@@ -44,15 +44,17 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 @contextmanager
-def user_errors(interrupted: str = "nothing was lost") -> Iterator[None]:
+def user_errors(interrupted: str | Callable[[], str] = "nothing was lost") -> Iterator[None]:
     """Turn a `UserError` into one red line and exit 1, and Ctrl-C into one line saying what was
-    kept (`interrupted`) and exit 130. Any other exception keeps its traceback."""
+    kept (`interrupted`, or what it returns when called at the interrupt) and exit 130. Any other
+    exception keeps its traceback."""
     try:
         yield
     except UserError as error:
         raise fail(str(error)) from None
     except KeyboardInterrupt:
-        console.print(f"[yellow]interrupted:[/yellow] {escape(interrupted)}")
+        kept = interrupted() if callable(interrupted) else interrupted
+        console.print(f"[yellow]interrupted:[/yellow] {escape(kept)}")
         raise typer.Exit(130) from None
 
 

@@ -38,3 +38,6 @@ def go_offline() -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["HF_DATASETS_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    import huggingface_hub.constants as hub  # it reads HF_HUB_OFFLINE once, at import
+
+    hub.HF_HUB_OFFLINE = True

@@ -91,9 +91,14 @@ def project_root() -> Path:
     return checkout if (checkout / "results").is_dir() else Path.cwd()
 
 
+def results_dir(study: str) -> Path:
+    """`results/<study>/` of the project, where its real-scale run records are committed."""
+    return project_root() / "results" / study
+
+
 def committed_results(study: str) -> Path | None:
-    """`results/<study>/` of the project, where the real-scale run records are committed."""
-    folder = project_root() / "results" / study
+    """`results_dir(study)` when it holds committed results (a README), else None."""
+    folder = results_dir(study)
     return folder if (folder / "README.md").is_file() else None
 
 

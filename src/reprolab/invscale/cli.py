@@ -75,14 +75,15 @@ def run_command(config: LadderConfig, out: Out = None) -> None:
 
     with user_errors():
         ladder = prepare_ladder(config, out=out)
-        try:
-            result = ladder.run()
-        except KeyboardInterrupt:
-            kept = ladder.kept()
-            with user_errors(f"kept {len(kept)} model/task pairs in {ladder.record.folder}"
-                             f"{' (' + _pairs(kept) + ')' if kept else ''}; resume with: "
-                             f"{resume_command(config, ladder.record.folder)}"):
-                raise
+
+    def kept() -> str:
+        pairs = ladder.kept()
+        return (f"kept {len(pairs)} model/task pairs in {ladder.record.folder}"
+                f"{' (' + _pairs(pairs) + ')' if pairs else ''}; resume with: "
+                f"{resume_command(config, ladder.record.folder)}")
+
+    with user_errors(kept):
+        result = ladder.run()
     if result.resumed:
         console.print(f"resumed: {len(result.resumed)} of {result.n_pairs} model/task pairs "
                       f"read from {result.record.folder}")

@@ -141,19 +141,10 @@ class LadderRun:
         return frames
 
 
-def check_installed(name: str) -> None:
-    """Raise `ModelFilesError` (naming the install command) unless packaged model `name` is
-    prepared or its weight packages are installed; cheap, it converts nothing."""
-    from reprolab.lm import zoo
-
-    if not zoo.is_prepared(name):
-        zoo.locate_parts(zoo.PACKAGED_MODELS[name])
-
-
 def _check_models(names: tuple[str, ...]) -> None:
     """Raise `UserError` for a packaged model that is not installed or a name that is neither
     packaged, a folder nor a hub id; with no network, make hub lookups fail at once."""
-    from reprolab.lm.zoo import PACKAGED_MODELS, resolve_model
+    from reprolab.lm.zoo import PACKAGED_MODELS, check_installed, resolve_model
 
     hub_ids = False
     for name in names:

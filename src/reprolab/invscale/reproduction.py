@@ -7,23 +7,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import reprolab
-from reprolab.core.report import Comparison, StudyContext, StudyResult
+from reprolab.core.report import Comparison, StudyContext, StudyResult, results_dir
 from reprolab.invscale.config import LadderConfig, PilotConfig
-from reprolab.invscale.ladder import LadderResult, check_installed, run_ladder
+from reprolab.invscale.ladder import LadderResult, run_ladder
 from reprolab.invscale.metrics import METRIC_LABELS
 from reprolab.invscale.pilot import PilotAnalysis, analyse_pilot, trend_counts
 from reprolab.invscale.trends import describe
 
 TITLE = "Inverse scaling: when bigger isn't better"
 PACKAGED_LADDER = ("smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b")
-RESULTS = Path(reprolab.__file__).resolve().parents[2] / "results" / "invscale"
+RESULTS = results_dir("invscale")
 HEADLINE = ("memo-trap", "correct")  # the task and metric the report's summary shows
 
 
 def available_packaged_models(names: tuple[str, ...] = PACKAGED_LADDER) -> tuple[str, ...]:
     """The packaged models whose weights are installed (the Qwen sizes need the ladder extra)."""
-    from reprolab.lm.zoo import ModelFilesError
+    from reprolab.lm.zoo import ModelFilesError, check_installed
 
     available = []
     for name in names:

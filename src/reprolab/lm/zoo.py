@@ -17,6 +17,8 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from reprolab.core.cli import console
 from reprolab.core.data import sha256_file
 from reprolab.core.device import choose_device
 from reprolab.core.errors import UserError
+from reprolab.core.network import go_offline, offline
 from reprolab.core.registry import Registry
 
 MODEL_DIR_ENV = "REPROLAB_MODEL_DIR"
@@ -186,6 +189,13 @@ def is_prepared(name: str) -> bool:
     return folder.is_dir() and integrity_problem(folder) is None
 
 
+def check_installed(name: str) -> None:
+    """Raise `ModelFilesError` (naming the install command) unless packaged model `name` is
+    prepared or its weight packages are installed; cheap: it converts nothing."""
+    if not is_prepared(name):
+        locate_parts(PACKAGED_MODELS[name])
+
+
 def locate_parts(model: PackagedModel) -> list[Path]:
     """Paths of the model's GGUF parts inside the installed packages, in order.
 
@@ -269,7 +279,8 @@ def prepare_model(name: str, *, check_hashes: bool = False) -> Path:
     with tempfile.TemporaryDirectory(prefix=f".{model.name}-", dir=target.parent) as tmp:
         work, staged = Path(tmp) / "gguf", Path(tmp) / "model"
         work.mkdir()
-        convert_gguf(gguf_file(model, work), staged)
+        with _quiet_progress():
+            convert_gguf(gguf_file(model, work), staged)
         write_integrity(staged)
         if is_prepared(name):  # another process finished first
             return target
@@ -292,10 +303,26 @@ def resolve_model(name_or_path: str | Path) -> str:
     if path.is_dir():
         return str(path)
     if re.fullmatch(r"[\w-][\w.-]*/[\w.-]+", text):
+        if offline():  # read the local Hub cache only: fail in seconds, not after retries
+            go_offline()
         return text
     if path.is_absolute() or text.startswith((".", "~")) or "/" in text:
         raise ModelLoadError(f"No model folder at {text}.")
     return str(prepare_model(text))
+
+
+@contextmanager
+def _quiet_progress() -> Iterator[None]:
+    """transformers' own loading bars off (they would print around reprolab's lines)."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
 
 
 def load_model(
@@ -308,8 +335,9 @@ def load_model(
     """
     source = resolve_model(name_or_path)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype)
+        with _quiet_progress():
+            tokenizer = AutoTokenizer.from_pretrained(source)
+            model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype)
     except OSError as error:
         reason = str(error).strip().splitlines()[0]
         raise ModelLoadError(

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-import reprolab
-from reprolab.core.report import Comparison, StudyContext, StudyResult
+from reprolab.core.report import Comparison, StudyContext, StudyResult, results_dir
 from reprolab.rebus.config import RegradeConfig
 from reprolab.rebus.data.published import PUBLISHED
 from reprolab.rebus.runs import RegradeRun, regrade_release
 from reprolab.rebus.scoring.regrade import SPLITS, compact_leaderboard
 
 TITLE = "REBUS: rebus puzzles for multimodal LLMs"
-RESULTS_DIR = Path(reprolab.__file__).resolve().parents[2] / "results" / "rebus"
+RESULTS_DIR = results_dir("rebus")
 
 
 def cells_headline(results: Mapping[str, Any]) -> Comparison:
