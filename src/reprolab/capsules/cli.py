@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reprolab.capsules.config import TrainConfig, TransferConfig
 from reprolab.core.cli import config_options, console, print_frame, print_mapping, user_errors
+
+if TYPE_CHECKING:
+    from reprolab.capsules.transfer import TransferResult
 
 app = typer.Typer(help="Capsule networks for low-data transfer on MultiMNIST.",
                   no_args_is_help=True)
@@ -37,7 +40,7 @@ def train_command(config: TrainConfig, out: Out = None) -> None:
     console.print(f"run record: {record.folder}")
 
 
-def print_transfer(result) -> None:
+def print_transfer(result: TransferResult) -> None:
     if not result.table.empty:
         print_frame(result.table, "Batches to recover after injection", columns=TABLE, digits=3)
     if not result.ratios.empty:

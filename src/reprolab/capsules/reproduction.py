@@ -4,6 +4,7 @@ generative model's reconstructions, and report the ratio beside the paper's "ove
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import torch
@@ -50,7 +51,7 @@ def committed_headline() -> Comparison | None:
 
 
 def reconstruction_figure_path(result: TransferResult, config: TransferConfig,
-                               device: str) -> tuple[str, object] | None:
+                               device: str) -> tuple[str, Path] | None:
     """Test pairs and each predicted digit's reconstruction by the first generative CapsNet
     of the run (its pretrained weights, before injection)."""
     generative = [m for m in config.models if m.startswith("capsnet") and "nogen" not in m]

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from matplotlib.figure import Figure
 
 from reprolab.capsules.config import TrainConfig
 from reprolab.capsules.mnist import MnistSplits, load_splits
 from reprolab.capsules.models import ModelSpec, count_parameters
-from reprolab.capsules.multimnist import PairSampler, fixed_set
+from reprolab.capsules.multimnist import MultiMnistBatch, PairSampler, fixed_set
 from reprolab.capsules.plots import reconstruction_figure
 from reprolab.capsules.train import evaluate, make_optimizer, train_to_plateau
 from reprolab.core.device import choose_device
@@ -26,9 +27,9 @@ PAPER_ERROR = {
 VAL_SEED, TEST_SEED = 1, 2  # the fixed validation and test sets
 
 
-def samplers(config_task: str, splits: MnistSplits) -> tuple[PairSampler, PairSampler, PairSampler]:
+def samplers(task: str, splits: MnistSplits) -> tuple[PairSampler, PairSampler, PairSampler]:
     """Training, validation and test samplers of a task over all ten digits."""
-    shape = {"n_digits": 2, "canvas": 36, "max_shift": 4} if config_task == "multimnist" else \
+    shape = {"n_digits": 2, "canvas": 36, "max_shift": 4} if task == "multimnist" else \
         {"n_digits": 1, "canvas": 28, "max_shift": 2}
     return tuple(PairSampler(part, torch.arange(len(part)), **shape)
                  for part in (splits.train, splits.val, splits.test))  # type: ignore[return-value]
@@ -80,7 +81,8 @@ def run_train(config: TrainConfig, out: Path | None = None,
 
 
 @torch.no_grad()
-def reconstructions(model: torch.nn.Module, batch, device: torch.device):
+def reconstructions(model: torch.nn.Module, batch: MultiMnistBatch, device: torch.device
+                    ) -> Figure:
     """The reconstruction figure of a generative model on `batch` (its predicted digits)."""
     model.eval()
     output = model(batch.images.to(device), n_digits=batch.labels.shape[1])
