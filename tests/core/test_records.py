@@ -114,3 +114,9 @@ def test_credentials_in_the_command_line_are_never_written(tmp_path, monkeypatch
     text = record.path("config.json").read_text()
     assert "s3cret" not in text and "ann" not in text
     assert "--base-url=http://localhost:8000/v1" in json.loads(text)["argv"]
+
+
+def test_tables_in_results_are_lists_of_rows(tmp_path):
+    frame = pd.DataFrame({"design": ["sat", "locker"], "elicited": [0, 5]})
+    assert to_jsonable({"summary": frame}) == {
+        "summary": [{"design": "sat", "elicited": 0}, {"design": "locker", "elicited": 5}]}

@@ -9,11 +9,9 @@ reproductions and `scripts/backdoor_gpu.py`, so all write the same files.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import torch
@@ -76,13 +74,6 @@ class ElicitResult:
     folder: Path | None = None
 
 
-def _write_results(record: RunRecord, result: Any) -> None:
-    """`results.json` from a result dataclass, its tables as lists of rows."""
-    record.write_results({
-        field.name: value.to_dict(orient="records") if isinstance(value, pd.DataFrame) else value
-        for field in dataclasses.fields(result) for value in [getattr(result, field.name)]})
-
-
 def compile_locker(config: CompileConfig) -> CompileResult:
     """Build, compile and check a locker for a random trigger (see `CompileConfig`)."""
     generator = torch.Generator().manual_seed(config.seed)
@@ -113,7 +104,7 @@ def run_compile(config: CompileConfig, out: Path | None = None) -> CompileResult
     record = RunRecord.create(STUDY, "compile", config, seed=config.seed, out=out)
     with record.running():
         result = replace(compile_locker(config), folder=record.folder)
-        _write_results(record, result)
+        record.write_results(result)
     return result
 
 
@@ -126,7 +117,7 @@ def run_insert(config: InsertConfig, out: Path | None = None,
                               out=out)
     with record.running():
         result = insert_and_check(config, record.folder, chosen)
-        _write_results(record, result)
+        record.write_results(result)
     return result
 
 
@@ -137,7 +128,7 @@ def run_verify(config: VerifyConfig, out: Path | None = None,
     record = RunRecord.create(STUDY, "verify", config, seed=config.seed, out=out)
     with record.running():
         result = replace(verify_saved(config, chosen), folder=record.folder)
-        _write_results(record, result)
+        record.write_results(result)
     return result
 
 
@@ -152,7 +143,7 @@ def run_elicit(config: ElicitConfig, out: Path | None = None,
     with record.running():
         summary = _attack_designs(record, config, chosen)
         result = ElicitResult(summary, _noise_protocol(record, config, chosen), record.folder)
-        _write_results(record, result)
+        record.write_results(result)
     return result
 
 
@@ -192,5 +183,5 @@ def run_detect(config: DetectConfig, out: Path | None = None) -> DetectResult:
     with record.running():
         result = replace(run_detection(config), folder=record.folder)
         record.write_table("models.csv", result.models)
-        _write_results(record, result)
+        record.write_results(result)
     return result

@@ -69,7 +69,10 @@ def git_commit(cwd: Path | None = None) -> str | None:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses, paths, numpy scalars and arrays -> plain JSON values."""
+    """Dataclasses, paths, pandas tables (lists of rows), numpy scalars and arrays -> plain JSON
+    values."""
+    if hasattr(value, "to_dict") and hasattr(value, "columns"):  # a pandas DataFrame
+        return to_jsonable(value.to_dict(orient="records"))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
