@@ -138,12 +138,12 @@ def run_eval_study(config: EvalConfig, out: Path | None = None) -> EvalRun:
 
     Raises `AllCallsFailedError` after writing the records when no call succeeded.
     """
-    puzzles = load_puzzles(config.source)  # type: ignore[arg-type]
-    chosen = puzzles[: config.limit] if config.limit else puzzles
     name = config.model.replace("/", "_")
     record = RunRecord.create(STUDY, f"eval-{name}", config.recorded(), seed=config.seed,
                               out=out)
     with record.running():
+        puzzles = load_puzzles(config.source)  # type: ignore[arg-type]
+        chosen = puzzles[: config.limit] if config.limit else puzzles
         seed_everything(config.seed)
         partial = record.path("records.partial.jsonl")
         with appending_jsonl(partial) as write:
