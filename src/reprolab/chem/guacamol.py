@@ -41,9 +41,11 @@ def continuous_kl(reference: np.ndarray, generated: np.ndarray) -> float:
 
 
 def discrete_kl(reference: np.ndarray, generated: np.ndarray) -> float:
-    """KL(P || Q) of 10-bin density histograms on the reference's bins."""
+    """KL(P || Q) of 10-bin density histograms on the reference's bins (a generated sample
+    entirely outside them has zero density, not NaN)."""
     p, bins = np.histogram(reference, bins=10, density=True)
-    q, _ = np.histogram(generated, bins=bins, density=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = np.nan_to_num(np.histogram(generated, bins=bins, density=True)[0])
     return float(entropy(p + EPS, q + EPS))
 
 

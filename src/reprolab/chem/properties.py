@@ -61,7 +61,8 @@ def property_table(smiles: Sequence[str], *, progress: bool = True) -> pd.DataFr
 
 def cached_property_table(smiles: Sequence[str], path: Path) -> pd.DataFrame:
     """`property_table(smiles)`, read from the parquet file `path` when it holds exactly these
-    molecules, else computed and written there."""
+    molecules (give valid SMILES: invalid ones are left out of the table), else computed and
+    written there. Lists come back as numpy arrays either way."""
     if path.is_file():
         try:
             table = pd.read_parquet(path)
@@ -75,4 +76,4 @@ def cached_property_table(smiles: Sequence[str], path: Path) -> pd.DataFrame:
     partial = path.with_name(path.name + ".part")
     table.to_parquet(partial, index=False)
     partial.replace(path)
-    return table
+    return pd.read_parquet(path)

@@ -78,7 +78,7 @@ class TrainSettings:
             gradient_accumulation_steps=self.grad_accum, lr_scheduler_type="cosine",
             warmup_steps=0.03, save_steps=self.save_steps, save_total_limit=2,
             logging_steps=10, report_to=[], seed=seed, data_seed=seed,
-            use_cpu=choose_device(device).type == "cpu", gradient_checkpointing=False,
+            use_cpu=choose_device(device).type == "cpu", activation_checkpointing=False,
             disable_tqdm=False)
 
 

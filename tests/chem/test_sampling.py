@@ -1,0 +1,33 @@
+"""Per-sample checks, and sampling through the shared generation path."""
+
+from __future__ import annotations
+
+from reprolab.chem.models import load_chem_model
+from reprolab.chem.prompts import Constraint, Prompt
+from reprolab.chem.sampling import check_sample, sample_prompts
+
+PROMPT = Prompt((Constraint("hbd", "<=", 3), Constraint("mw", "<=", 100)), "test")
+
+
+def test_check_sample():
+    good = check_sample(0, PROMPT, "OCC\n")
+    assert good.smiles == "CCO" and good.satisfied
+    assert good.checks == {"<= 3 H-bond donors": True, "<= 100 molecular weight": True}
+    heavy = check_sample(0, PROMPT, "CC(=O)Oc1ccccc1C(=O)O")
+    assert not heavy.satisfied and heavy.checks["<= 100 molecular weight"] is False
+    for text in ("C1CC", "", "CCO and more"):
+        bad = check_sample(3, PROMPT, text)
+        assert bad.smiles is None and not bad.satisfied and bad.prompt_id == 3
+
+
+def test_sample_prompts_shape_and_seed(tiny_model_dir):
+    model, tokenizer = load_chem_model(str(tiny_model_dir), "cpu")
+    prompts = [PROMPT, Prompt((), "free")]
+    samples = sample_prompts(model, tokenizer, prompts, 3, max_new_tokens=8, seed=1,
+                             progress=False)
+    assert [s.prompt_id for s in samples] == [0, 0, 0, 1, 1, 1]
+    assert [s.kind for s in samples[::3]] == ["test", "free"]
+    again = sample_prompts(model, tokenizer, prompts, 3, max_new_tokens=8, seed=1,
+                           progress=False)
+    assert [s.text for s in samples] == [s.text for s in again]
+    assert all("\n" not in s.text for s in samples)

@@ -1,0 +1,103 @@
+"""A toy SFT -> DPO run on a tiny random Llama: LoRA adapters stack, runs resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reprolab.chem import dpo as D
+from reprolab.chem.models import adapter_base, load_chem_model
+from reprolab.chem.molecules import canonical
+from reprolab.chem.prompts import Constraint, Prompt
+from reprolab.chem.sampling import check_sample
+from reprolab.chem.sft import (
+    LoraSettings,
+    SftConfig,
+    TrainSettings,
+    read_property_table,
+    run_sft,
+    sft_examples,
+)
+from reprolab.core.errors import UserError
+
+TOY_TRAIN = TrainSettings(max_steps=2, batch_size=2, max_length=1024, save_steps=1)
+TOY_LORA = LoraSettings(r=4, alpha=8)
+
+
+def test_sft_examples_are_randomised_smiles_of_the_molecule(property_file):
+    table = read_property_table(property_file)
+    examples = sft_examples(table, 2, seed=0)
+    assert len(examples) == 2 * len(table)
+    assert all(e["completion"].endswith("\n") for e in examples)
+    assert ({canonical(e["completion"].strip()) for e in examples}
+            == {canonical(s) for s in table["smiles"]})
+
+
+@pytest.fixture(scope="module")
+def sft_run(tmp_path_factory, tiny_model_dir, property_file):
+    out = tmp_path_factory.mktemp("sft") / "run"
+    config = SftConfig(data=str(property_file), model=str(tiny_model_dir), lora=TOY_LORA,
+                       train=TOY_TRAIN, device="cpu")
+    return config, out, run_sft(config, out=out)
+
+
+def test_sft_writes_an_adapter_on_its_base(sft_run, tiny_model_dir):
+    _, out, result = sft_run
+    assert result.steps == 2 and np.isfinite(result.train_loss)
+    assert (out / "model" / "adapter_config.json").is_file()
+    assert Path(adapter_base(out / "model")).resolve() == tiny_model_dir.resolve()
+    model, _ = load_chem_model(str(out / "model"), "cpu")
+    assert not hasattr(model, "peft_config")  # merged for sampling
+    assert (out / "checkpoints" / "checkpoint-2").is_dir()
+
+
+def test_sft_resumes_a_finished_run(sft_run):
+    config, out, result = sft_run
+    again = run_sft(config, out=out)
+    assert again.steps == result.steps
+    assert json.loads((out / "results.json").read_text())["steps"] == 2
+
+
+def test_preference_pairs():
+    prompts = [Prompt((Constraint("mw", "<=", 100),)), Prompt((Constraint("hbd", "<=", 3),))]
+    samples = [check_sample(0, prompts[0], t) for t in ("CCO", "CCN", "c1ccccc1CCCCCC", "C1C")]
+    samples += [check_sample(1, prompts[1], t) for t in ("CCO", "CCN")]  # all satisfied
+    pairs = D.preference_pairs(prompts, samples, np.random.default_rng(0))
+    assert len(pairs) == 2 and {p["prompt"] for p in pairs} == {prompts[0].text}
+    assert {p["chosen"] for p in pairs} == {"CCO\n", "CCN\n"}
+    assert {p["rejected"] for p in pairs} == {"c1ccccc1CCCCCC\n", "C1C\n"}
+
+
+def _fake_sampler(model, tokenizer, prompts, n, **kwargs):
+    """Half of each prompt's samples satisfy it (ethanol passes every evaluation prompt that
+    a tiny alcohol can), half are not molecules."""
+    texts = ["OCC", "C1CC"] * (n // 2)
+    return [check_sample(i, p, t) for i, p in enumerate(prompts) for t in texts]
+
+
+def test_two_dpo_rounds_stack_on_sft(sft_run, property_file, tmp_path, monkeypatch):
+    monkeypatch.setattr(D, "sample_prompts", _fake_sampler)
+    config = D.DpoConfig(model=str(sft_run[1] / "model"), data=str(property_file),
+                         samples_per_prompt=2, rounds=2, lora=TOY_LORA, train=TOY_TRAIN,
+                         device="cpu")
+    rounds = D.run_dpo(config, out=tmp_path / "dpo")
+    assert [r["round"] for r in rounds] == [1, 2] and all(r["pairs"] > 0 for r in rounds)
+    second = tmp_path / "dpo" / "round-2" / "model"
+    assert json.loads((second / "chem-model.json").read_text())["base"] == "../../round-1/model"
+    pairs = [json.loads(line) for line in
+             (tmp_path / "dpo" / "round-1" / "pairs.jsonl").read_text().splitlines()]
+    assert {p["chosen"] for p in pairs} == {"OCC\n"} and {p["rejected"] for p in pairs} == {
+        "C1CC\n"}
+    load_chem_model(str(second), "cpu")  # base -> SFT adapter -> round 1 -> round 2
+
+
+def test_dpo_without_pairs_says_so(sft_run, property_file, tmp_path, monkeypatch):
+    monkeypatch.setattr(D, "sample_prompts", lambda m, t, prompts, n, **k: [
+        check_sample(i, p, "C1CC") for i, p in enumerate(prompts) for _ in range(n)])
+    config = D.DpoConfig(model=str(sft_run[1] / "model"), data=str(property_file),
+                         samples_per_prompt=2, lora=TOY_LORA, train=TOY_TRAIN, device="cpu")
+    with pytest.raises(UserError, match="no prompt had both"):
+        D.run_dpo(config, out=tmp_path / "dpo")
