@@ -326,7 +326,7 @@ def _quiet_progress() -> Iterator[None]:
 
 
 def load_model(
-    name_or_path: str | Path, *, device: str = "cpu", dtype: torch.dtype = torch.float32
+    name_or_path: str | Path, *, device: str = "auto", dtype: torch.dtype = torch.float32
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """Load `(model, tokenizer)` in eval mode on `device` (`cpu`, `cuda`, `auto`, ...).
 
