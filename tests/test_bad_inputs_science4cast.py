@@ -68,7 +68,7 @@ CASES = {
     "grid no cutoffs": (["grid", "--cutoffs", ","], "Give at least one value each"),
     "grid pairs 0": (["grid", "--n-pairs", "0"], "--n-pairs must be >= 1"),
     "grid MLP steps 0": (["grid", "--mlp-steps", "0"],
-                         "--mlp-steps, --gbdt-rounds and --gnn-epochs"),
+                         "--mlp-steps, --gbdt-rounds, --gnn-epochs and --node2vec-epochs"),
     # forecast
     "forecast top 0": (["forecast", "--top", "0"], "--top must be >= 1"),
     "forecast method": (["forecast", "--method", "pagerank"], "Unknown science4cast method"),

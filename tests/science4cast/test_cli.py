@@ -80,3 +80,13 @@ def test_forecast_names_concepts(toy, tmp_path):
     assert (table["score"].diff().dropna() <= 0).all()
     assert table["score"].tolist() == table["common_neighbours"].tolist()
     assert json.loads((tmp_path / "forecast" / "results.json").read_text())["year_start"] == 2012
+
+
+def test_a_setting_without_positives_leaves_its_auc_empty(toy, tmp_path):
+    _, source = toy
+    _invoke(["grid", *source, "--year-start", "2009", "--deltas", "1", "--cutoffs", "0",
+             "--min-edges", "1,50", "--n-pairs", "300", "--methods", "common_neighbours",
+             "--out", str(tmp_path / "grid")])
+    table = pd.read_csv(tmp_path / "grid" / "auc.csv")
+    assert table["min_edges"].tolist() == [1, 50] and table["positives"].tolist()[1] == 0
+    assert table["auc"].notna().tolist() == [True, False]

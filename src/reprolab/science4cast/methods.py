@@ -33,10 +33,13 @@ class MethodOptions:
     mlp_steps: int = field(default=2000, metadata={"help": "M6 MLP training steps."})
     gbdt_rounds: int = field(default=300, metadata={"help": "LightGBM boosting rounds."})
     gnn_epochs: int = field(default=100, metadata={"help": "GraphSAGE training steps."})
+    node2vec_epochs: int = field(default=1, metadata={
+        "help": "Passes of node2vec's skip-gram over its walks."})
 
     def __post_init__(self) -> None:
-        if min(self.mlp_steps, self.gbdt_rounds, self.gnn_epochs) < 1:
-            raise UserError("--mlp-steps, --gbdt-rounds and --gnn-epochs must be >= 1.")
+        if min(self.mlp_steps, self.gbdt_rounds, self.gnn_epochs, self.node2vec_epochs) < 1:
+            raise UserError("--mlp-steps, --gbdt-rounds, --gnn-epochs and --node2vec-epochs "
+                            "must be >= 1.")
 
 
 class Heuristic:
@@ -83,6 +86,13 @@ def _sage(options: MethodOptions, seed: int) -> LinkPredictor:
     return GraphSage(epochs=options.gnn_epochs, seed=seed)
 
 
+
+def _node2vec(options: MethodOptions, seed: int) -> LinkPredictor:
+    from reprolab.science4cast.node2vec import Node2Vec
+
+    return Node2Vec(epochs=options.node2vec_epochs, seed=seed)
+
+
 METHODS: Registry[Method] = Registry("science4cast method")
 for _method in (
     Method("common_neighbours", "common neighbours (M4B)", 0.848,
@@ -95,6 +105,7 @@ for _method in (
            lambda *_: Heuristic(features.preferential_attachment)),
     Method("m6_mlp", "baseline features + MLP (M6)", 0.841, _m6, learned=True),
     Method("gbdt", "LightGBM on time-dynamic features (M1 style)", 0.917, _gbdt, learned=True),
+    Method("node2vec", "node2vec + logistic regression (M7A)", 0.836, _node2vec, learned=True),
     Method("graphsage", "GraphSAGE link predictor (M1's GNN part)", None, _sage, learned=True),
 ):
     METHODS.register(_method.name, _method)

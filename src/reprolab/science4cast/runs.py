@@ -183,8 +183,9 @@ def auc_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_grid(config: GridConfig, out: Path | None = None) -> GridResult:
-    """Every method on every setting of the grid: `auc.csv` (resumed per setting),
-    `auc_table.csv`, `roc.csv` and `roc.png` of the paper's setting (else the first)."""
+    """Every method on every setting of the grid: `auc.csv` (resumed per setting; a setting
+    without positives gets empty metrics), `auc_table.csv`, `roc.csv` and `roc.png` of the
+    paper's setting (else the first)."""
     from reprolab.core.progress import track
 
     record = RunRecord.create(STUDY, "grid", config, seed=config.seed, out=out)
@@ -201,9 +202,14 @@ def run_grid(config: GridConfig, out: Path | None = None) -> GridResult:
             if (setting.delta, setting.cutoff, setting.min_edges) in finished:
                 continue
             test, train = make_benchmark(graph, setting), make_training_set(graph, setting)
+            columns = _setting_columns(setting, test, train)
+            if not (test.labels.any() and train.labels.any()):  # nothing to rank: no AUC
+                tables.append(pd.DataFrame({"method": config.methods}).assign(**columns))
+                record.write_table("auc.csv", pd.concat(tables, ignore_index=True))
+                continue
             evaluation = evaluate_methods(test, train, config.methods, config.options,
                                           config.seed)
-            tables.append(evaluation.table.assign(**_setting_columns(setting, test, train)))
+            tables.append(evaluation.table.assign(**columns))
             record.write_table("auc.csv", pd.concat(tables, ignore_index=True))
             if setting == roc_key:
                 record.write_table("roc.csv", evaluation.curves)
