@@ -103,3 +103,10 @@ def test_every_named_model_runs_at_a_small_width(name):
     assert out.scores.shape == (3, 10)
     assert ((out.scores >= 0) & (out.scores <= 1)).all()
     assert (out.reconstructions is None) == (name.endswith("nogen") or name == "cnn")
+
+
+def test_two_routed_layers_start_with_capsules_that_can_learn():
+    torch.manual_seed(0)
+    model = ModelSpec("capsnet-ir", width=1 / 16, canvas=36).build()
+    images = torch.rand(4, 1, 36, 36) * (torch.rand(4, 1, 36, 36) > 0.8)
+    assert model(images).scores.mean() > 1e-6  # a fixed 0.01 weight scale gives ~1e-17

@@ -50,7 +50,10 @@ class RoutedCapsules(nn.Module):
 
     def __init__(self, n_in: int, d_in: int, n_out: int, d_out: int, iterations: int) -> None:
         super().__init__()
-        self.weight = nn.Parameter(0.01 * torch.randn(n_in, n_out, d_out, d_in))
+        # std n_out / sqrt(n_in d_in): the uniform first coupling (1/n_out) then sums n_in
+        # predictions to unit scale; a fixed 0.01 starves a second routed layer (|v| ~ 1e-17)
+        self.weight = nn.Parameter(torch.randn(n_in, n_out, d_out, d_in)
+                                   * (n_out / (n_in * d_in) ** 0.5))
         self.iterations = iterations
 
     def forward(self, u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
