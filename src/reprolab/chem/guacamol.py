@@ -21,7 +21,6 @@ from scipy.stats import entropy, gaussian_kde
 
 from reprolab.chem.molecules import parse
 from reprolab.chem.similarity import tanimoto_blocks
-from reprolab.core.errors import UserError
 
 CONTINUOUS = ("BertzCT", "MolLogP", "MolWt", "TPSA")
 DISCRETE = ("NumHAcceptors", "NumHDonors", "NumRotatableBonds", "NumAliphaticRings",
@@ -87,18 +86,17 @@ def guacamol_metrics(generated: Sequence[str], reference: Sequence[str],
                      ) -> dict[str, float]:
     """Validity (valid / all), uniqueness (distinct / valid), novelty (distinct not in canonical
     `train` / distinct), KL score of the distinct valid molecules against the `reference`
-    SMILES, and the FCD score from a given FCD (NaN when None)."""
+    SMILES (NaN with fewer than two), and the FCD score from a given FCD (NaN when None).
+    Undefined shares (no valid molecule) are NaN."""
     mols = [m for m in map(parse, generated) if m is not None]
-    if not mols:
-        raise UserError("None of the generated SMILES is a valid molecule.")
-    distinct = dict.fromkeys(Chem.MolToSmiles(m) for m in mols)
-    if len(distinct) < 2:
-        raise UserError("The KL score needs at least two distinct valid molecules.")
+    distinct = list(dict.fromkeys(Chem.MolToSmiles(m) for m in mols))
+    nan = float("nan")
     ref_mols = [m for m in map(parse, reference) if m is not None]
     return {
         "validity": len(mols) / len(generated),
-        "uniqueness": len(distinct) / len(mols),
-        "novelty": sum(s not in train for s in distinct) / len(distinct),
-        "kl_score": kl_score(ref_mols, [Chem.MolFromSmiles(s) for s in distinct]),
-        "fcd_score": float("nan") if fcd is None else float(np.exp(-0.2 * fcd)),
+        "uniqueness": len(distinct) / len(mols) if mols else nan,
+        "novelty": sum(s not in train for s in distinct) / len(distinct) if mols else nan,
+        "kl_score": (kl_score(ref_mols, [Chem.MolFromSmiles(s) for s in distinct])
+                     if len(distinct) > 1 else nan),
+        "fcd_score": nan if fcd is None else float(np.exp(-0.2 * fcd)),
     }

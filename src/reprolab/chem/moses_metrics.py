@@ -108,18 +108,26 @@ def unique_fraction(smiles: Sequence[str], k: int) -> float:
     return len(set(head)) / len(head)
 
 
+def moses_keys(references: Mapping[str, Reference], ks: tuple[int, ...]) -> list[str]:
+    """The metric names `moses_metrics` returns after `valid`, in order."""
+    per_reference = [f"{m}/{name}" for name in references for m in ("FCD", "SNN", "Frag", "Scaf")]
+    return [*(f"unique@{k}" for k in ks), *per_reference, "IntDiv", "IntDiv2", "Filters",
+            *PROPERTIES, "Novelty"]
+
+
 def moses_metrics(generated: Sequence[str], references: Mapping[str, Reference],
                   train: set[str] | frozenset[str], *, ks: tuple[int, ...] = (1000, 10000),
                   fcd: Mapping[str, float] | None = None) -> dict[str, float]:
     """MOSES's `get_all_metrics` for `generated` SMILES against named `references` (keys
     `"Test"`, `"TestSF"`; the first one's properties are the Wasserstein reference) and the set
-    of canonical `train` SMILES. `fcd` maps a reference name to its FCD if computed elsewhere."""
+    of canonical `train` SMILES. `fcd` maps a reference name to its FCD if computed elsewhere.
+    With no valid molecule, every metric but `valid` (0) is NaN."""
     if not generated:
         raise UserError("No generated SMILES to evaluate.")
     mols = [m for m in map(parse, generated) if m is not None]
     metrics: dict[str, float] = {"valid": len(mols) / len(generated)}
-    if not mols:
-        raise UserError("None of the generated SMILES is a valid molecule.")
+    if not mols:  # every other metric is undefined
+        return metrics | dict.fromkeys(moses_keys(references, ks), float("nan"))
     canon = [Chem.MolToSmiles(m) for m in mols]
     for k in ks:
         metrics[f"unique@{k}"] = unique_fraction(canon, k)

@@ -186,9 +186,14 @@ def is_held_out(prompt: Prompt, fraction: float) -> bool:
     """Whether `prompt` belongs to the held-out split: decided by a hash of its text, so the
     split of a prompt never changes when the set around it does. Kinds with one prompt (rule of
     5/3, macrocycle, no undesirable) are never held out: DPO must see them, as in the paper."""
-    if prompt.kind in SINGLETON_KINDS:
+    return held_out_input(prompt.input, prompt.kind, fraction)
+
+
+def held_out_input(text: str, kind: str, fraction: float) -> bool:
+    """`is_held_out` of the prompt with input `text` and kind `kind` (as a sample row keeps)."""
+    if kind in SINGLETON_KINDS:
         return False
-    digest = hashlib.sha256(prompt.input.encode()).digest()
+    digest = hashlib.sha256(text.encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64 < fraction
 
 

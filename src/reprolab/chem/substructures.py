@@ -18,6 +18,8 @@ from rdkit import Chem
 from rdkit.Chem import BRICS
 from rdkit.Chem.FilterCatalog import FilterCatalog, FilterCatalogParams
 
+from reprolab.chem.molecules import parse
+
 WARHEAD_SMARTS: dict[str, str] = {
     "acrylamide": "C=CC(=O)[NX3]",
     "propiolamide": "C#CC(=O)[NX3]",
@@ -73,17 +75,19 @@ MIN_FRAGMENT_ATOMS = 4  # smaller BRICS pieces (C=O, N) say nothing about a mole
 
 def brics_fragments(mol: Chem.Mol, min_atoms: int = MIN_FRAGMENT_ATOMS) -> tuple[str, ...]:
     """Canonical SMILES of `mol`'s BRICS fragments of at least `min_atoms` heavy atoms, without
-    attachment points, sorted; empty for a molecule with no BRICS bond."""
+    attachment points, that parse as molecules, sorted; empty for a molecule with no BRICS
+    bond."""
     fragments = set()
     for fragment in BRICS.BRICSDecompose(mol):
         bare = Chem.DeleteSubstructs(Chem.MolFromSmiles(fragment), _DUMMY)
-        if bare.GetNumAtoms() >= min_atoms:
-            fragments.add(Chem.MolToSmiles(bare))
+        smiles = Chem.MolToSmiles(bare)
+        if bare.GetNumAtoms() >= min_atoms and parse(smiles) is not None:
+            fragments.add(smiles)  # not every bare aromatic piece is a molecule: "c1ccnc1"
     fragments.discard(Chem.MolToSmiles(mol))
     return tuple(sorted(fragments))
 
 
 def has_substructure(mol: Chem.Mol, smiles: str) -> bool:
     """Whether the molecule `smiles` occurs in `mol` as a substructure."""
-    pattern = Chem.MolFromSmiles(smiles)
+    pattern = parse(smiles)
     return pattern is not None and mol.HasSubstructMatch(pattern)

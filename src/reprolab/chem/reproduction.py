@@ -1,0 +1,147 @@
+"""The reproduction pipeline behind `quick` and `full`: prepare -> SFT -> DPO -> sample (free and
+evaluation prompts, before and after DPO) -> metrics, adherence, figures. Each step is a run
+folder under the reproduction's output, so a rerun resumes where it stopped."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from reprolab.chem.dpo import DpoConfig, run_dpo
+from reprolab.chem.plots import band_histograms, molecule_grid
+from reprolab.chem.prompts import held_out_input
+from reprolab.chem.runs import (
+    EvaluateConfig,
+    PrepareConfig,
+    SampleConfig,
+    run_evaluate,
+    run_prepare,
+    run_sample,
+)
+from reprolab.chem.sft import LoraSettings, SftConfig, TrainSettings, run_sft
+from reprolab.core.figures import save_png
+from reprolab.core.report import Comparison, StudyContext, StudyResult, committed_results
+
+TITLE = "SmileyLlama: LLMs as chemical language models"
+MOSES_KEYS = ("valid", "unique@1000", "unique@10000", "FCD/Test", "SNN/Test", "Frag/Test",
+              "Scaf/Test", "IntDiv", "IntDiv2", "Filters", "Novelty")
+CHARRNN = {"valid": 0.9748, "unique@10000": 0.9994, "FCD/Test": 0.0732, "SNN/Test": 0.6015,
+           "Frag/Test": 0.9998, "Scaf/Test": 0.9242, "IntDiv": 0.8562, "Filters": 0.9943,
+           "Novelty": 0.8419}  # MOSES README
+PAPER_GUACAMOL = {"guacamol/validity": 0.958, "guacamol/uniqueness": 1.0,
+                  "guacamol/novelty": 0.987, "guacamol/kl_score": 0.967,
+                  "guacamol/fcd_score": 0.686}  # SmileyLlama SFT, T = 1.0
+PAPER_ADHERENCE = {"hba exact": (15.0, 38.2), "mw band": (84.3, 98.0), "logp band": (85.4, 97.7),
+                   "rule of 3": (62.0, 94.5), "macrocycle": (44.7, 57.8)}  # % SFT -> DPO
+HISTOGRAM_KINDS = ("mw band", "logp band")
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """The scale of one reproduction."""
+
+    molecules: int = 2000
+    model: str = "smollm2-135m"
+    adapter: str | None = None  # a trained SFT model: skip SFT
+    sft_train: TrainSettings = field(default_factory=TrainSettings)
+    lora: LoraSettings = field(default_factory=LoraSettings)
+    dpo_rounds: int = 1
+    dpo_samples: int = 16
+    dpo_train: TrainSettings = field(default_factory=lambda: TrainSettings(lr=2e-5))
+    free_samples: int = 1000
+    eval_samples: int = 16
+    max_new_tokens: int = 96
+    batch_size: int = 8
+    test_limit: int | None = None
+    held_out: float = 0.3
+
+
+def _sample(ctx: StudyContext, s: PipelineSettings, model: str, prompts: str, n: int,
+            name: str, data: Path) -> list[dict]:
+    out = ctx.out / name
+    if not (out / "samples.jsonl").is_file():
+        run_sample(SampleConfig(model=model, prompts=prompts, data=str(data), n=n,
+                                max_new_tokens=s.max_new_tokens, batch_size=s.batch_size,
+                                held_out=s.held_out, device=ctx.device, seed=ctx.seed), out=out)
+    rows = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
+    return [{**r, "model": name.split("-")[-1]} for r in rows]
+
+
+def adherence_by_split(samples: list[dict], held_out: float) -> pd.DataFrame:
+    """Satisfied share (%) per prompt kind, model and split (seen by DPO or held out)."""
+    frame = pd.DataFrame([{"kind": r["kind"], "model": r["model"], "satisfied": r["satisfied"],
+                           "split": "held-out" if held_out_input(r["prompt"], r["kind"], held_out)
+                           else "seen"} for r in samples])
+    table = (frame.groupby(["kind", "split", "model"])["satisfied"].mean() * 100).unstack("model")
+    return table.reset_index()
+
+
+def run_pipeline(ctx: StudyContext, s: PipelineSettings) -> StudyResult:
+    """Run (or resume) every step into `ctx.out` and assemble the report's tables and figures."""
+    data = ctx.out / "prepare" / "properties.parquet"
+    if not data.is_file():
+        run_prepare(PrepareConfig(limit=s.molecules), out=ctx.out / "prepare")
+    sft_model = s.adapter
+    if sft_model is None:
+        sft = run_sft(SftConfig(data=str(data), model=s.model, lora=s.lora, train=s.sft_train,
+                                device=ctx.device, seed=ctx.seed), out=ctx.out / "sft")
+        sft_model = str(sft.model)
+    samples = _sample(ctx, s, sft_model, "all", s.eval_samples, "eval-sft", data)
+    free = _sample(ctx, s, sft_model, "free", s.free_samples, "free-sft", data)
+    if s.dpo_rounds:
+        rounds = run_dpo(DpoConfig(model=sft_model, data=str(data),
+                                   samples_per_prompt=s.dpo_samples, rounds=s.dpo_rounds,
+                                   held_out=s.held_out, batch_size=s.batch_size, lora=s.lora,
+                                   train=s.dpo_train, device=ctx.device, seed=ctx.seed),
+                         out=ctx.out / "dpo")
+        samples += _sample(ctx, s, rounds[-1]["train"]["model"], "all", s.eval_samples,
+                           "eval-dpo", data)
+    metrics = run_evaluate(EvaluateConfig(samples=str(ctx.out / "free-sft" / "samples.jsonl"),
+                                          test_limit=s.test_limit), out=ctx.out / "evaluate")
+    return _result(ctx, s, metrics, samples, free)
+
+
+def _result(ctx: StudyContext, s: PipelineSettings, metrics: dict, samples: list[dict],
+            free: list[dict]) -> StudyResult:
+    moses = pd.DataFrame([(k, metrics[k], CHARRNN.get(k)) for k in MOSES_KEYS],
+                         columns=["metric", "reprolab", "CharRNN (MOSES)"])
+    adherence = adherence_by_split(samples, s.held_out)
+    figures = []
+    figure = band_histograms(samples, HISTOGRAM_KINDS, sorted({r["model"] for r in samples}))
+    save_png(figure, ctx.out / "bands.png")
+    figures.append(("Sampled weight and logP against the requested band", ctx.out / "bands.png"))
+    grid = [r for r in samples if r["kind"] in ("rule of 3", "mw band", "macrocycle")]
+    if molecule_grid(grid or free, ctx.out / "molecules.png"):
+        figures.append(("Molecules sampled for a few prompts, with their checks",
+                        ctx.out / "molecules.png"))
+    comparisons = [Comparison(k.split("/")[1], metrics[k], v) for k, v in PAPER_GUACAMOL.items()]
+    kinds = set(adherence["kind"])
+    comparisons += [Comparison(f"adherence {kind} (SFT, %)", _mean(adherence, kind, "sft"),
+                               paper[0]) for kind, paper in PAPER_ADHERENCE.items()
+                    if kind in kinds]
+    return StudyResult(
+        "chem", TITLE,
+        f"{s.molecules} MOSES molecules, {s.model} + LoRA r{s.lora.r}; {len(free)} free samples "
+        f"at T=1; {len(samples)} evaluation-prompt samples. FCD needs ChemNet (not installed).",
+        comparisons=comparisons,
+        tables=[("MOSES metrics (free samples) beside CharRNN", moses),
+                ("Prompt adherence (% satisfied) by kind, split and model", adherence)],
+        figures=figures, headline=headline(metrics))
+
+
+def _mean(table: pd.DataFrame, kind: str, model: str) -> float:
+    return float(table.loc[table["kind"] == kind, model].mean())
+
+
+def headline(metrics: dict) -> Comparison:
+    """GuacaMol validity beside the paper's, from the committed real-scale results when they
+    exist, else from this run."""
+    committed = committed_results("chem")
+    path = committed / "evaluate" / "metrics.json" if committed else None
+    source = json.loads(path.read_text()) if path and path.is_file() else metrics
+    note = "committed CPU-scale run" if source is not metrics else "this run"
+    return Comparison("validity (GuacaMol, T=1)", source["guacamol/validity"],
+                      PAPER_GUACAMOL["guacamol/validity"], note)
