@@ -49,12 +49,13 @@ def main(args: argparse.Namespace) -> dict:
     set_data_root(args.data_dir)
     methods = tuple(m.strip() for m in args.methods.split(",") if m.strip())
     settings = TOY if args.toy else {"n_pairs": args.n_pairs}
-    grids = [GridConfig(year_start=args.year_start, methods=methods, deltas=(delta,), **settings)
-             for delta in ((3,) if args.toy else (3, 1, 5))]
+    grids = {f"grid-d{delta}": GridConfig(year_start=args.year_start, methods=methods,
+                                          deltas=(delta,), **settings)
+             for delta in ((3,) if args.toy else (3, 1, 5))}
     forecast = ForecastConfig(n_pairs=5_000 if args.toy else min(args.n_pairs, 1_000_000),
                               options=settings.get("options", MethodOptions()))
     result = reproduce(StudyContext(out=args.out, seed=args.seed), NetworkSource(), grids,
-                       forecast, f"{grids[0].n_pairs:,} pairs")
+                       forecast, f"{grids['grid-d3'].n_pairs:,} pairs")
     summary = {"comparisons": result.comparisons,
                "tables": {title: table.to_dict(orient="records")
                           for title, table in result.tables}}

@@ -35,13 +35,14 @@ def test_quick_reports_auc_beside_the_paper(source, tmp_path):
     assert all(0.5 < c.ours <= 1 for c in result.comparisons)
     assert [path.name for _, path in result.figures] == ["growth.png", "roc.png"]
     assert all(path.is_file() for _, path in result.figures)
-    wide = dict(result.tables)["ROC AUC from 2019 (100,000 pairs)"]
+    wide = dict(result.tables)["ROC AUC from 2019, grid-d3 (500 pairs)"]
     assert list(wide["method"]) == list(QUICK_GRID.methods)
 
 
 def test_full_runs_each_stage_and_the_forecast(source, tmp_path):
-    grids = [GridConfig(year_start=2018, deltas=(delta,), cutoffs=(0,), min_edges=(1,),
-                        n_pairs=400, methods=("common_neighbours",)) for delta in (1, 3)]
+    grids = {f"grid-d{delta}": GridConfig(year_start=2018, deltas=(delta,), cutoffs=(0,),
+                                          min_edges=(1,), n_pairs=400,
+                                          methods=("common_neighbours",)) for delta in (1, 3)}
     forecast = ForecastConfig(method="preferential_attachment", n_pairs=300, cutoff=0, top=3)
     result = run_full(StudyContext(out=tmp_path), source, grids, forecast)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "forecast", "grid-d1",

@@ -15,4 +15,5 @@ QUICK_GRID = GridConfig(deltas=(3,), cutoffs=(0,), min_edges=(1,), n_pairs=100_0
 def run_quick(ctx: StudyContext, source: NetworkSource | None = None,
               grid: GridConfig = QUICK_GRID) -> StudyResult:
     """The quick grid (`source`, `grid`: other settings, for tests)."""
-    return reproduce(ctx, source or NetworkSource(), [grid], None, "100,000 pairs")
+    return reproduce(ctx, source or NetworkSource(), {"grid-d3": grid}, None,
+                     f"{grid.n_pairs:,} pairs")

@@ -44,23 +44,23 @@ def committed_headline() -> Comparison | None:
     return found[0] if found else None
 
 
-def reproduce(ctx: StudyContext, source: NetworkSource, grids: list[GridConfig],
+def reproduce(ctx: StudyContext, source: NetworkSource, grids: dict[str, GridConfig],
               forecast: ForecastConfig | None, scope: str) -> StudyResult:
-    """Build the network into `ctx.out/build`, run each grid into `ctx.out/grid-d<deltas>` and
-    the forecast into `ctx.out/forecast`, all from the one built network."""
+    """Build the network into `ctx.out/build`, run each grid into `ctx.out/<its name>` and the
+    forecast into `ctx.out/forecast`, all from the one built network."""
     build = run_build(source, out=ctx.out / "build")
     network = NetworkSource(network=str(build.folder / "network.npz"))
     figures = [("Growth of the network (papers, concepts, edges per year)",
                 build.folder / "growth.png")]
     tables = [("Network growth per year", build.growth)]
     grid_tables = []
-    for grid in grids:
+    for name, grid in grids.items():
         grid = replace(grid, source=network, seed=ctx.seed)
-        result = run_grid(grid, out=ctx.out / f"grid-d{'-'.join(map(str, grid.deltas))}")
+        result = run_grid(grid, out=ctx.out / name)
         grid_tables.append(result.table)
-        tables.append((f"ROC AUC from {grid.year_start} ({scope})", result.wide))
+        tables.append((f"ROC AUC from {grid.year_start}, {name} ({scope})", result.wide))
         if (result.folder / "roc.png").is_file():
-            figures.append((f"ROC curves, deltas {grid.deltas}", result.folder / "roc.png"))
+            figures.append((f"ROC curves, {name}", result.folder / "roc.png"))
     if forecast is not None:
         predicted = run_forecast(replace(forecast, source=network, seed=ctx.seed),
                                  out=ctx.out / "forecast")
