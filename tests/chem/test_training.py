@@ -101,3 +101,17 @@ def test_dpo_without_pairs_says_so(sft_run, property_file, tmp_path, monkeypatch
                          samples_per_prompt=2, lora=TOY_LORA, train=TOY_TRAIN, device="cpu")
     with pytest.raises(UserError, match="no prompt had both"):
         D.run_dpo(config, out=tmp_path / "dpo")
+
+
+def test_baseline_trains_a_small_model_from_scratch(property_file, tiny_model_dir, tmp_path):
+    from reprolab.chem.baseline import BaselineConfig, run_baseline, training_flops
+
+    config = BaselineConfig(data=str(property_file), tokenizer=str(tiny_model_dir), hidden=16,
+                            layers=1, heads=2, train=TOY_TRAIN, device="cpu")
+    result = run_baseline(config, out=tmp_path / "baseline")
+    saved = json.loads((tmp_path / "baseline" / "results.json").read_text())
+    assert result.steps == 2 and saved["parameters"] < 20_000
+    assert saved["flops"] > 0 and saved["flops"] % (6 * saved["parameters"]) == 0  # 6 N T
+    assert training_flops(10, 3, lora=True) == 120
+    model, _ = load_chem_model(str(tmp_path / "baseline" / "model"), "cpu")
+    assert model.config.num_hidden_layers == 1

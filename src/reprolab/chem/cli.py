@@ -1,4 +1,5 @@
-"""`reprolab chem`: prepare molecules, fine-tune (SFT), align (DPO), sample, evaluate.
+"""`reprolab chem`: prepare molecules, fine-tune (SFT), align (DPO), train the from-scratch
+baseline, sample, evaluate.
 
 Each verb's options come from its settings dataclass; the verb calls one `run_*` and prints.
 """
@@ -10,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from reprolab.chem.baseline import BaselineConfig, run_baseline
 from reprolab.chem.dpo import DpoConfig, run_dpo
 from reprolab.chem.runs import (
     EvaluateConfig,
@@ -55,6 +57,15 @@ def dpo_command(config: DpoConfig, out: Out = None) -> None:
     for r in rounds:
         console.print(f"round {r['round']}: {r['pairs']} pairs, satisfied before "
                       f"{r['satisfied_before']:.3f}, model {r['train']['model']}")
+
+
+@app.command("baseline")
+@config_options(BaselineConfig)
+def baseline_command(config: BaselineConfig, out: Out = None) -> None:
+    """Train the from-scratch SMILES-only baseline (a small Llama) on the same molecules."""
+    with user_errors(f"checkpoints kept; {RESUME}"):
+        result = run_baseline(config, out=out)
+    console.print(f"model: {result.model} ({result.steps} steps, loss {result.train_loss:.3f})")
 
 
 @app.command("sample")

@@ -171,26 +171,34 @@ def fit(trainer, run_folder: Path, base: str) -> TrainResult:
                        tokens / runtime if tokens and runtime else None)
 
 
-def run_sft(config: SftConfig, out: Path | None = None) -> TrainResult:
-    """Fine-tune `config.model` on the prepared molecules; the model (or adapter) lands in
-    `<out>/model`."""
+def sft_trainer(model, tokenizer, table: pd.DataFrame, train: TrainSettings, folder: Path, *,
+                device: str, seed: int, p_flag: float = 0.5, packing: bool = True,
+                peft_config=None):
+    """TRL's `SFTTrainer` on `sft_examples(table)`: completion-only loss, packing, checkpoints
+    in `folder/checkpoints`. Each rounded epoch sees other prompts and SMILES."""
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
+    copies = max(1, round(train.epochs))
+    examples = sft_examples(table, copies, seed, p_flag)
+    kwargs = train.trainer_kwargs(folder, device, seed)
+    args = SFTConfig(**{**kwargs, "num_train_epochs": train.epochs / copies},
+                     max_length=train.max_length, packing=packing, completion_only_loss=True)
+    return SFTTrainer(model=model.train(), args=args, processing_class=tokenizer,
+                      train_dataset=Dataset.from_list(examples), peft_config=peft_config)
+
+
+def run_sft(config: SftConfig, out: Path | None = None) -> TrainResult:
+    """Fine-tune `config.model` on the prepared molecules; the model (or adapter) lands in
+    `<out>/model`."""
     table = read_property_table(config.data, config.limit)
     record = RunRecord.create("chem", "sft", config, seed=config.seed, out=out)
     with record.running():
         seed_everything(config.seed)
-        copies = max(1, round(config.train.epochs))  # each epoch sees other SMILES
-        examples = sft_examples(table, copies, config.seed, config.p_flag)
         model, tokenizer = load_chem_model(config.model, config.device, merged=False)
-        kwargs = config.train.trainer_kwargs(record.folder, config.device, config.seed)
-        args = SFTConfig(**{**kwargs, "num_train_epochs": config.train.epochs / copies},
-                         max_length=config.train.max_length, packing=config.packing,
-                         completion_only_loss=True)
-        trainer = SFTTrainer(model=model.train(), args=args, processing_class=tokenizer,
-                             train_dataset=Dataset.from_list(examples),
-                             peft_config=config.lora.peft_config())
+        trainer = sft_trainer(model, tokenizer, table, config.train, record.folder,
+                              device=config.device, seed=config.seed, p_flag=config.p_flag,
+                              packing=config.packing, peft_config=config.lora.peft_config())
         result = fit(trainer, record.folder, config.model)
         record.write_results(result)
         return result
