@@ -4,7 +4,9 @@ DPO on its own samples checked with RDKit; measured against SMILES-only CLMs.
 
 Modules, in the order a run uses them: `molecules` (SMILES in: MOSES splits, any SMILES file,
 standardisation, randomised SMILES), `substructures` and `properties` (the 12 prompt properties,
-cached as parquet), `prompts` (template, bands, evaluation sets with a held-out split),
-`features`, `similarity`, `moses_metrics` and `guacamol` (the distribution metrics),
-`sampling`, `sft`, `dpo`, `baseline`, `config`, `cli`, `quick` and `full`.
+cached as parquet), `prompts` (template, bands, evaluation sets with a held-out split), `models`
+(adapters stacked on their base), `sampling` (checked samples through `lm.generation`), `sft`,
+`dpo` and `baseline` (training with TRL), `features`, `similarity`, `moses_metrics` and
+`guacamol` (the distribution metrics), `adherence`, `plots`, `runs` (prepare, sample, evaluate),
+`reproduction` with `quick` and `full`, and `cli`.
 """

@@ -165,11 +165,12 @@ def read_samples(path: Path, column: str | None) -> tuple[list[str], list[dict] 
     for number, line in enumerate(path.read_text().splitlines(), 1):
         try:
             row = json.loads(line)
-            rows.append(row)
-            assert isinstance(row, dict) and "text" in row and "smiles" in row
-        except (json.JSONDecodeError, AssertionError):
+        except json.JSONDecodeError:
+            row = None
+        if not isinstance(row, dict) or not {"text", "smiles"} <= row.keys():
             raise UserError(f"{path}, line {number}: not a sample written by `reprolab chem "
-                            "sample`.") from None
+                            "sample`.")
+        rows.append(row)
     return [r["text"].strip() for r in rows], rows
 
 
