@@ -48,7 +48,7 @@ def test_snapshots_and_matrices():
     network = graph([(0, 1, 2000), (0, 1, 2001), (1, 2, 2002)], 3)
     assert len(network.before(2001).u) == 1 and len(network.between(2001, 2003).u) == 2
     assert network.counts().toarray().tolist() == [[0, 2, 0], [2, 0, 1], [0, 1, 0]]
-    assert network.adjacency().toarray().tolist() == [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
+    assert network.adjacency.toarray().tolist() == [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
 
 
 def test_network_file_round_trip_and_bad_files(tmp_path):

@@ -81,7 +81,7 @@ def make_training_set(graph: DatedGraph, setting: BenchmarkSetting) -> Benchmark
     sampled = make_benchmark(past, earlier)
     window = past.between(earlier.year_start, setting.year_start)
     keys, counts = np.unique(_pair_keys(window.u, window.v, graph.n_nodes), return_counts=True)
-    degree = np.asarray(sampled.known.adjacency().sum(axis=1)).ravel()
+    degree = np.asarray(sampled.known.adjacency.sum(axis=1)).ravel()
     u, v = keys // graph.n_nodes, keys % graph.n_nodes
     new = ~np.isin(keys, _pair_keys(sampled.known.u, sampled.known.v, graph.n_nodes))
     keys = keys[new & (counts >= setting.min_edges) & (degree[u] >= setting.cutoff)
@@ -101,7 +101,7 @@ def _pair_keys(u: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
 def sample_unconnected(known: DatedGraph, cutoff: int, n_pairs: int,
                        rng: np.random.Generator) -> np.ndarray:
     """[n_pairs, 2] distinct pairs u < v, both of degree >= cutoff, without an edge in `known`."""
-    degree = np.asarray(known.adjacency().sum(axis=1)).ravel()
+    degree = np.asarray(known.adjacency.sum(axis=1)).ravel()
     eligible = np.flatnonzero(degree >= cutoff)
     n_eligible = len(eligible)
     connected = np.unique(_pair_keys(known.u, known.v, known.n_nodes))

@@ -59,6 +59,19 @@ class Snapshot:
         return out
 
 
+def _inverse_log(degree: np.ndarray) -> np.ndarray:
+    return np.divide(1.0, np.log(np.maximum(degree, 1)), out=np.zeros(len(degree)),
+                     where=degree > 1)
+
+
+def _inverse(degree: np.ndarray) -> np.ndarray:
+    return np.divide(1.0, degree, out=np.zeros(len(degree)), where=degree > 0)
+
+
+WEIGHTINGS = {"count": lambda degree: None, "adamic_adar": _inverse_log,
+              "resource_allocation": _inverse}
+
+
 @dataclass(eq=False)
 class LinkQuery:
     """Pairs [N, 2] to score from the edges `known` before 1 January `year`."""
@@ -67,20 +80,24 @@ class LinkQuery:
     year: int
     pairs: np.ndarray
     _snapshots: dict[int, Snapshot] = field(default_factory=dict, repr=False)
-    _common: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    _common: dict[tuple[int, str], np.ndarray] = field(default_factory=dict, repr=False)
 
     def snapshot(self, lag: int = 0) -> Snapshot:
         """The network known `lag` years before `year`."""
         if lag not in self._snapshots:
             graph = self.known.before(self.year - lag) if lag else self.known
-            self._snapshots[lag] = Snapshot(graph.adjacency())
+            self._snapshots[lag] = Snapshot(graph.adjacency)
         return self._snapshots[lag]
 
-    def common(self, lag: int = 0) -> np.ndarray:
-        """[N] common neighbours of each pair `lag` years before `year` (computed once)."""
-        if lag not in self._common:
-            self._common[lag] = self.snapshot(lag).common(self.pairs)
-        return self._common[lag]
+    def common(self, lag: int = 0, weighting: str = "count") -> np.ndarray:
+        """[N] common neighbours w of each pair `lag` years before `year`, each counted 1
+        (`count`), 1 / log deg(w) (`adamic_adar`) or 1 / deg(w) (`resource_allocation`);
+        computed once per query."""
+        if (lag, weighting) not in self._common:
+            snap = self.snapshot(lag)
+            self._common[lag, weighting] = snap.common(self.pairs,
+                                                       WEIGHTINGS[weighting](snap.degree))
+        return self._common[lag, weighting]
 
     @property
     def u(self) -> np.ndarray:
@@ -108,17 +125,12 @@ def jaccard(query: LinkQuery) -> np.ndarray:
 
 def adamic_adar(query: LinkQuery) -> np.ndarray:
     """sum over common neighbours w of 1 / log deg(w) (every common neighbour has deg >= 2)."""
-    degree = query.snapshot().degree
-    weight = np.divide(1.0, np.log(np.maximum(degree, 1)), out=np.zeros(len(degree)),
-                       where=degree > 1)
-    return query.snapshot().common(query.pairs, weight)
+    return query.common(weighting="adamic_adar")
 
 
 def resource_allocation(query: LinkQuery) -> np.ndarray:
     """sum over common neighbours w of 1 / deg(w) (Zhou et al. 2009)."""
-    degree = query.snapshot().degree
-    weight = np.divide(1.0, degree, out=np.zeros(len(degree)), where=degree > 0)
-    return query.snapshot().common(query.pairs, weight)
+    return query.common(weighting="resource_allocation")
 
 
 def preferential_attachment(query: LinkQuery) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import ahocorasick
@@ -58,8 +59,9 @@ class DatedGraph:
         cols = np.concatenate([self.v, self.u])
         return sp.csr_matrix((ones, (rows, cols)), shape=(n, n))
 
+    @cached_property
     def adjacency(self) -> sp.csr_matrix:
-        """[n, n] symmetric 0/1 matrix: pairs with at least one edge."""
+        """[n, n] symmetric 0/1 matrix: pairs with at least one edge (built once)."""
         matrix = self.counts()
         matrix.data[:] = 1.0
         return matrix
