@@ -44,6 +44,7 @@ from reprolab.capsules.train import (
 from reprolab.core.checkpoints import load_checkpoint
 from reprolab.core.device import choose_device
 from reprolab.core.errors import UserError
+from reprolab.core.progress import track
 from reprolab.core.records import RunRecord
 from reprolab.core.seeding import seed_everything
 
@@ -180,7 +181,7 @@ def _run_unit(config: TransferConfig, record: RunRecord, splits: MnistSplits, he
                     "val_accuracy": plateau.best_accuracy, "batches": plateau.batches,
                     "best_batch": plateau.best_batch, "stopped": plateau.stopped, **before}
     rows = []
-    for k in config.k:
+    for k in track(config.k, f"inject into {unit} (k = {', '.join(map(str, config.k))})"):
         load_checkpoint(folder / BEST, model, optimizer, restore_rng=False)
         sampler = PairSampler(splits.train, held.pretrain.pool,
                               inject=injected(splits.train, held.digit, k, seed),
