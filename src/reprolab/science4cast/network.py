@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from reprolab.core.errors import UserError
 from reprolab.core.progress import track
 from reprolab.science4cast.concepts import normalise, surface_forms
-from reprolab.science4cast.corpus import Paper, day_to_year, year_to_day
+from reprolab.science4cast.corpus import Paper, year_to_day
 
 
 @dataclass(frozen=True)
@@ -117,10 +117,7 @@ def build_network(papers: Iterable[Paper], concepts: list[str]) -> DatedGraph:
 def growth_table(graph: DatedGraph) -> pd.DataFrame:
     """Per year: papers, concepts seen so far (nodes with an edge), edges that year, cumulative
     edges and cumulative distinct pairs."""
-    years = np.array([day_to_year(d) for d in np.unique(graph.day)])
-    year_of = dict(zip(np.unique(graph.day), years, strict=True))
-    edge_year = np.vectorize(year_of.get, otypes=[np.int64])(graph.day) if len(graph.day) else \
-        np.zeros(0, dtype=np.int64)
+    edge_year = graph.day.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970
     pair_key = graph.u.astype(np.int64) * graph.n_nodes + graph.v
     rows, seen_nodes, seen_pairs, total = [], np.zeros(graph.n_nodes, bool), set(), 0
     for year in graph.years():
