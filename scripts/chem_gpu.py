@@ -31,7 +31,8 @@ from reprolab.core.report import StudyContext
 TOY = PipelineSettings(molecules=12, sft_train=TrainSettings(max_steps=1, batch_size=2,
                                                              max_length=1024),
                        lora=LoraSettings(r=2, alpha=4), dpo_rounds=0, free_samples=4,
-                       eval_samples=1, max_new_tokens=6, test_limit=20)
+                       eval_samples=1, max_new_tokens=6, test_limit=20, reference_size=20,
+                       batch_size=64)
 
 
 def settings_of(args: argparse.Namespace) -> PipelineSettings:

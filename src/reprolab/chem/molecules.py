@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Literal
 
@@ -101,19 +102,20 @@ def _open_text(path: Path) -> io.TextIOBase:
         raise UserError(f"Cannot read {path}: {error.strerror or error}.") from None
 
 
-def read_entries(path: Path, column: str | None = None) -> list[str]:
-    """The raw SMILES strings of a file: with `column`, that column of a CSV (`.csv`, `.csv.gz`)
-    with a header; otherwise the first whitespace-separated field of each non-empty line (the
-    `.smi` convention). Raises `UserError` for a missing/unreadable file or an absent column."""
+def read_entries(path: Path, column: str | None = None, limit: int | None = None) -> list[str]:
+    """The raw SMILES strings of a file (the first `limit`): with `column`, that column of a CSV
+    (`.csv`, `.csv.gz`) with a header; otherwise the first whitespace-separated field of each
+    non-empty line (the `.smi` convention). Raises `UserError` for a missing/unreadable file or
+    an absent column."""
     try:
         with _open_text(path) as handle:
             if column is None:
-                return [line.split()[0] for line in handle if line.strip()]
+                return list(islice((line.split()[0] for line in handle if line.strip()), limit))
             reader = csv.DictReader(handle)
             if column not in (reader.fieldnames or ()):
                 raise UserError(f"{path} has no column {column!r} (columns: "
                                 f"{', '.join(reader.fieldnames or ()) or 'none'}).")
-            return [row[column] or "" for row in reader]
+            return [row[column] or "" for row in islice(reader, limit)]
     except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, csv.Error) as error:
         raise UserError(f"{path} is not a readable text/CSV file ({error}).") from None
 
@@ -126,6 +128,4 @@ def read_smiles(path: Path, column: str | None = None, *, standardised: bool = T
 def read_moses(split: MosesSplit, limit: int | None = None) -> list[str]:
     """The SMILES of a MOSES split as shipped (already canonical and standardised), first `limit`
     of them. Read from the `molsets` wheel's files; its code is never imported."""
-    path = dataset_file("moses", f"{split}.csv.gz")
-    entries = read_entries(path, "SMILES")
-    return entries[:limit]
+    return read_entries(dataset_file("moses", f"{split}.csv.gz"), "SMILES", limit)

@@ -17,7 +17,7 @@ def quick_settings() -> PipelineSettings:
     return PipelineSettings(
         molecules=200, adapter=adapter,
         sft_train=TrainSettings(max_steps=8, batch_size=4), dpo_rounds=0, free_samples=32,
-        eval_samples=1, max_new_tokens=64, test_limit=1000)
+        eval_samples=1, max_new_tokens=64, test_limit=1000, reference_size=1000)
 
 
 def run_quick(ctx: StudyContext, settings: PipelineSettings | None = None) -> StudyResult:

@@ -56,6 +56,7 @@ class PipelineSettings:
     max_new_tokens: int = 96
     batch_size: int = 8
     test_limit: int | None = None
+    reference_size: int = 10000  # MOSES training molecules as GuacaMol's KL reference
     held_out: float = 0.3
 
 
@@ -84,11 +85,10 @@ def run_pipeline(ctx: StudyContext, s: PipelineSettings) -> StudyResult:
     data = ctx.out / "prepare" / "properties.parquet"
     if not data.is_file():
         run_prepare(PrepareConfig(limit=s.molecules), out=ctx.out / "prepare")
-    sft_model = s.adapter
-    if sft_model is None:
-        sft = run_sft(SftConfig(data=str(data), model=s.model, lora=s.lora, train=s.sft_train,
+    sft_model = s.adapter or str(ctx.out / "sft" / "model")
+    if s.adapter is None and not (ctx.out / "sft" / "model").is_dir():
+        run_sft(SftConfig(data=str(data), model=s.model, lora=s.lora, train=s.sft_train,
                                 device=ctx.device, seed=ctx.seed), out=ctx.out / "sft")
-        sft_model = str(sft.model)
     samples = _sample(ctx, s, sft_model, "all", s.eval_samples, "eval-sft", data)
     free = _sample(ctx, s, sft_model, "free", s.free_samples, "free-sft", data)
     if s.dpo_rounds:
@@ -99,8 +99,11 @@ def run_pipeline(ctx: StudyContext, s: PipelineSettings) -> StudyResult:
                          out=ctx.out / "dpo")
         samples += _sample(ctx, s, rounds[-1]["train"]["model"], "all", s.eval_samples,
                            "eval-dpo", data)
-    metrics = run_evaluate(EvaluateConfig(samples=str(ctx.out / "free-sft" / "samples.jsonl"),
-                                          test_limit=s.test_limit), out=ctx.out / "evaluate")
+    saved = ctx.out / "evaluate" / "metrics.json"
+    metrics = json.loads(saved.read_text()) if saved.is_file() else run_evaluate(
+        EvaluateConfig(samples=str(ctx.out / "free-sft" / "samples.jsonl"),
+                       test_limit=s.test_limit, reference_size=s.reference_size),
+        out=ctx.out / "evaluate")
     return _result(ctx, s, metrics, samples, free)
 
 

@@ -52,7 +52,7 @@ def run_prepare(config: PrepareConfig, out: Path | None = None) -> dict[str, obj
         entries = read_moses("train", config.limit)
         molecules, standardised = clean(entries, "moses", standardised=False), False
     else:
-        entries = read_entries(Path(config.source), config.column)[:config.limit]
+        entries = read_entries(Path(config.source), config.column, config.limit)
         molecules, standardised = clean(entries, config.source,
                                         standardised=config.standardise), config.standardise
     if not molecules.smiles:
