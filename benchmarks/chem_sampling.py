@@ -42,10 +42,8 @@ def main(args: argparse.Namespace) -> dict:
     model, tokenizer = load_chem_model(args.model, "cpu")
     prompt = Prompt(())
     start = time.perf_counter()
-    # batch_size rows per step as transformers: one prompt, batch_size copies, per batch
-    ours = sample_prompts(model, tokenizer, [prompt] * (args.samples // args.batch_size),
-                          args.batch_size, batch_size=1, max_new_tokens=args.max_new_tokens,
-                          progress=False)
+    ours = sample_prompts(model, tokenizer, [prompt], args.samples, rows=args.batch_size,
+                          max_new_tokens=args.max_new_tokens, progress=False)
     ours_s = time.perf_counter() - start
     ours_n = len({s.smiles for s in ours if s.smiles})
     start = time.perf_counter()

@@ -32,7 +32,7 @@ TOY = PipelineSettings(molecules=12, sft_train=TrainSettings(max_steps=1, batch_
                                                              max_length=1024),
                        lora=LoraSettings(r=2, alpha=4), dpo_rounds=0, free_samples=4,
                        eval_samples=1, max_new_tokens=6, test_limit=20, reference_size=20,
-                       batch_size=64)
+                       sample_rows=64)
 
 
 def settings_of(args: argparse.Namespace) -> PipelineSettings:
@@ -45,7 +45,7 @@ def settings_of(args: argparse.Namespace) -> PipelineSettings:
         dpo_train=TrainSettings(lr=2e-5, batch_size=args.batch_size, max_length=256,
                                 save_steps=500),
         free_samples=args.free_samples, eval_samples=args.eval_samples,
-        batch_size=args.sample_batch)
+        sample_rows=args.sample_rows)
 
 
 def main(args: argparse.Namespace) -> dict:
@@ -70,7 +70,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dpo-samples", type=int, default=256, help="samples per seen prompt")
     parser.add_argument("--eval-samples", type=int, default=128, help="per evaluation prompt")
     parser.add_argument("--free-samples", type=int, default=10_000, help="for the metrics")
-    parser.add_argument("--sample-batch", type=int, default=64, help="prompts per batch")
+    parser.add_argument("--sample-rows", type=int, default=512,
+                        help="sequences decoded together")
     return parser
 
 

@@ -28,7 +28,7 @@ def test_toy_pipeline(tmp_path, tiny_model_dir, monkeypatch):
         molecules=12, model=str(tiny_model_dir), sft_train=TOY, lora=LoraSettings(r=2, alpha=4),
         dpo_rounds=1, dpo_samples=2, dpo_train=TOY, free_samples=4, eval_samples=1,
         max_new_tokens=6, test_limit=20, reference_size=20,
-        batch_size=64)
+        sample_rows=64)
     ctx = StudyContext(out=tmp_path / "quick", device="cpu")
     result = run_quick(ctx, settings)
     assert result.study == "chem" and result.headline.paper == 0.958

@@ -31,3 +31,6 @@ def test_sample_prompts_shape_and_seed(tiny_model_dir):
                            progress=False)
     assert [s.text for s in samples] == [s.text for s in again]
     assert all("\n" not in s.text for s in samples)
+    chunked = sample_prompts(model, tokenizer, prompts, 5, max_new_tokens=4, rows=2,
+                             progress=False)  # 3 chunks of at most 2 rows per prompt
+    assert [s.prompt_id for s in chunked] == [0] * 5 + [1] * 5

@@ -41,7 +41,7 @@ class DpoConfig:
         "help": "Fraction of evaluation prompts DPO never sees."})
     rounds: int = field(default=1, metadata={"help": "Rounds of sample -> pairs -> DPO."})
     beta: float = field(default=0.1, metadata={"help": "DPO's beta."})
-    batch_size: int = field(default=8, metadata={"help": "Prompts per sampling batch."})
+    sample_rows: int = field(default=64, metadata={"help": "Sequences decoded together."})
     lora: LoraSettings = field(default_factory=LoraSettings, metadata={"help": "LoRA."})
     train: TrainSettings = field(default_factory=lambda: TrainSettings(lr=2e-5), metadata={
         "help": "Training."})
@@ -52,8 +52,8 @@ class DpoConfig:
         if not self.model or not self.data:
             raise UserError("Give --model (the SFT run's model folder) and --data "
                             "(properties.parquet of `prepare`).")
-        if self.samples_per_prompt < 2 or self.rounds < 1 or self.batch_size < 1:
-            raise UserError("--samples-per-prompt must be >= 2, --rounds and --batch-size >= 1.")
+        if self.samples_per_prompt < 2 or self.rounds < 1 or self.sample_rows < 1:
+            raise UserError("--samples-per-prompt must be >= 2, --rounds and --sample-rows >= 1.")
         if self.temperature <= 0 or self.beta <= 0 or not 0 <= self.held_out < 1:
             raise UserError("--temperature and --beta must be > 0 and --held-out in [0, 1).")
         if self.lora.r == 0:
@@ -95,7 +95,7 @@ def _dpo_round(config: DpoConfig, base: str, prompts: list[Prompt], folder: Path
 
     model, tokenizer = load_chem_model(base, config.device)
     samples = sample_prompts(model, tokenizer, prompts, config.samples_per_prompt,
-                             temperature=config.temperature, batch_size=config.batch_size,
+                             temperature=config.temperature, rows=config.sample_rows,
                              seed=seed)
     pairs = preference_pairs(prompts, samples, np.random.default_rng(seed))
     record = RunRecord(folder)

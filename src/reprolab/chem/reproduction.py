@@ -54,7 +54,7 @@ class PipelineSettings:
     free_samples: int = 1000
     eval_samples: int = 16
     max_new_tokens: int = 96
-    batch_size: int = 8
+    sample_rows: int = 64  # sequences decoded together
     test_limit: int | None = None
     reference_size: int = 10000  # MOSES training molecules as GuacaMol's KL reference
     held_out: float = 0.3
@@ -65,7 +65,7 @@ def _sample(ctx: StudyContext, s: PipelineSettings, model: str, prompts: str, n:
     out = ctx.out / name
     if not (out / "samples.jsonl").is_file():
         run_sample(SampleConfig(model=model, prompts=prompts, data=str(data), n=n,
-                                max_new_tokens=s.max_new_tokens, batch_size=s.batch_size,
+                                max_new_tokens=s.max_new_tokens, rows=s.sample_rows,
                                 held_out=s.held_out, device=ctx.device, seed=ctx.seed), out=out)
     rows = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
     return [{**r, "model": name.split("-")[-1]} for r in rows]
@@ -94,7 +94,7 @@ def run_pipeline(ctx: StudyContext, s: PipelineSettings) -> StudyResult:
     if s.dpo_rounds:
         rounds = run_dpo(DpoConfig(model=sft_model, data=str(data),
                                    samples_per_prompt=s.dpo_samples, rounds=s.dpo_rounds,
-                                   held_out=s.held_out, batch_size=s.batch_size, lora=s.lora,
+                                   held_out=s.held_out, sample_rows=s.sample_rows, lora=s.lora,
                                    train=s.dpo_train, device=ctx.device, seed=ctx.seed),
                          out=ctx.out / "dpo")
         samples += _sample(ctx, s, rounds[-1]["train"]["model"], "all", s.eval_samples,

@@ -81,7 +81,7 @@ class SampleConfig:
     n: int = field(default=100, metadata={"help": "Samples per prompt."})
     temperature: float = field(default=1.0, metadata={"help": "Sampling temperature."})
     max_new_tokens: int = field(default=96, metadata={"help": "Token limit per SMILES."})
-    batch_size: int = field(default=8, metadata={"help": "Prompts per batch."})
+    rows: int = field(default=64, metadata={"help": "Sequences decoded together."})
     held_out: float = field(default=0.3, metadata={"help": "Held-out fraction of the split."})
     device: str = field(default="auto", metadata={"help": DEVICE_HELP})
     seed: int = field(default=0, metadata={"help": "Sampling seed."})
@@ -94,8 +94,8 @@ class SampleConfig:
                             f"{self.prompts!r}.")
         if self.prompts != "free" and not self.data:
             raise UserError(f"--prompts {self.prompts} needs --data (properties.parquet).")
-        if self.n < 1 or self.batch_size < 1 or self.max_new_tokens < 1:
-            raise UserError("--n, --batch-size and --max-new-tokens must be >= 1.")
+        if self.n < 1 or self.rows < 1 or self.max_new_tokens < 1:
+            raise UserError("--n, --rows and --max-new-tokens must be >= 1.")
         if self.temperature < 0 or not 0 <= self.held_out < 1:
             raise UserError("--temperature must be >= 0 and --held-out in [0, 1).")
         choose_device(self.device)
@@ -120,7 +120,7 @@ def run_sample(config: SampleConfig, out: Path | None = None) -> pd.DataFrame:
         samples = sample_prompts(model, tokenizer, prompts, config.n,
                                  temperature=config.temperature,
                                  max_new_tokens=config.max_new_tokens,
-                                 batch_size=config.batch_size, seed=config.seed)
+                                 rows=config.rows, seed=config.seed)
         rows = [asdict(s) for s in samples]
         record.write_jsonl("samples.jsonl", rows)
         table = adherence_table(rows)

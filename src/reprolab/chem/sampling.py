@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from rdkit import Chem
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -46,14 +47,21 @@ def check_sample(prompt_id: int, prompt: Prompt, text: str) -> Sample:
 
 def sample_prompts(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
                    prompts: Sequence[Prompt], n: int, *, temperature: float = 1.0,
-                   max_new_tokens: int = 96, batch_size: int = 4, seed: int = 0,
+                   max_new_tokens: int = 96, rows: int = 64, seed: int = 0,
                    progress: bool = True) -> list[Sample]:
-    """`n` checked samples of each prompt, prompt-major, at `temperature` (nucleus off). Each
-    sequence ends at EOS or the newline after its SMILES."""
+    """`n` checked samples of each prompt, prompt-major, at `temperature` (nucleus off). At most
+    `rows` sequences are decoded together (a prompt's samples are split into chunks of at most
+    `rows`, so memory stays bounded for any `n`). Each sequence ends at EOS or the newline after
+    its SMILES."""
     params = SamplingParams(max_new_tokens=max_new_tokens, temperature=temperature,
                             stop=(END_OF_SMILES,), seed=seed)
-    texts = generate(model, tokenizer, [p.text for p in prompts], params, batch_size=batch_size,
-                     num_return_sequences=n, progress=progress)
+    copies = min(n, rows)
+    repeats = -(-n // copies)  # chunks per prompt
+    texts = generate(model, tokenizer, [p.text for p in prompts for _ in range(repeats)], params,
+                     batch_size=max(1, rows // copies), num_return_sequences=copies,
+                     progress=progress)
+    per_prompt = [list(chain.from_iterable(texts[i * repeats:(i + 1) * repeats]))[:n]
+                  for i in range(len(prompts))]
     return [check_sample(i, prompt, text)
-            for i, (prompt, completions) in enumerate(zip(prompts, texts, strict=True))
-            for text in completions]
+            for i, (prompt, own) in enumerate(zip(prompts, per_prompt, strict=True))
+            for text in own]
