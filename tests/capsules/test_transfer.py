@@ -61,7 +61,7 @@ def test_runs_side_by_side_are_pooled_and_others_refused(first_run, tmp_path):
     first, a = first_run, first_run.record.folder
     other = replace(CONFIG, models=("cnn",), held_out=(7,))
     run_transfer(other, tmp_path / "b", splits=toy_splits())
-    pooled = summarise_runs([a, tmp_path / "b"], tmp_path / "pooled")
+    pooled = summarise_runs([a, tmp_path / "b", a], tmp_path / "pooled")
     assert len(pooled.recovery) == len(first.recovery) + 2 and pooled.finished
     assert (tmp_path / "pooled" / "recovery_table.csv").is_file()
     RunRecord.create("capsules", "transfer", replace(CONFIG, margin=0.5), seed=0,

@@ -239,7 +239,8 @@ POOLED = ("models", "held_out", "seeds")  # what runs pooled by `summarise_runs`
 def summarise_runs(folders: list[Path], out: Path | None = None) -> TransferResult:
     """Tables and figures again from transfer run folders' unit rows (the `plot` verb): one
     folder is redrawn in place; several runs that differ only in models, held-out digits or
-    seeds (run side by side) are pooled into `out`."""
+    seeds (run side by side) are pooled into `out`, a unit found in two of them (the same
+    deterministic run) once."""
     configs = [_saved_config(folder) for folder in folders]
     if len(folders) > 1 and out is None:
         raise UserError("Pooling several runs needs --out for the pooled tables and figures.")
@@ -252,9 +253,11 @@ def summarise_runs(folders: list[Path], out: Path | None = None) -> TransferResu
     for folder, config in zip(folders, configs, strict=True):
         record = RunRecord(folder, resumed=True)
         rows = _read_rows(record, PRETRAIN)
-        pretrained += rows
-        recovered += _read_rows(record, RECOVERY)
         finished &= len(rows) == len(config.models) * len(config.held_out) * len(config.seeds)
+        seen = {row["unit"] for row in pretrained}  # a unit run in two folders counts once
+        pretrained += [row for row in rows if row["unit"] not in seen]
+        recovered += [row for row in _read_rows(record, RECOVERY)
+                      if f"{row['model']}-d{row['digit']}-s{row['seed']}" not in seen]
     target = RunRecord(out or folders[0], resumed=True)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
