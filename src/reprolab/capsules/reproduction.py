@@ -22,7 +22,7 @@ from reprolab.core.report import Comparison, StudyContext, StudyResult, committe
 TITLE = "Capsule networks for low-data transfer on MultiMNIST"
 PAPER_RATIO = "> 25"  # Gritsevskiy & Korablyov 2018, abstract
 HEADLINE_MODELS = ("capsnet-ir", "capsnet", "capsnet-ir-nogen", "capsnet-nogen")
-COMMITTED_RUN = "transfer-cpu"
+COMMITTED_RUN = "pooled"  # the pooled tables of the CPU runs
 
 
 def headline_ratio(ratios: pd.DataFrame, note: str) -> Comparison | None:
