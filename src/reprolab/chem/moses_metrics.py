@@ -25,10 +25,10 @@ from scipy.stats import wasserstein_distance
 from reprolab.chem.features import PROPERTIES, Features, features
 from reprolab.chem.molecules import MosesSplit, parse, read_moses
 from reprolab.chem.similarity import mean_similarity_powers, nearest_similarity
+from reprolab.core.cache import cache_dir
 from reprolab.core.errors import UserError
 
 STATS_VERSION = 1
-DEFAULT_CACHE = Path("~/.cache/reprolab/chem")
 
 
 @dataclass
@@ -78,12 +78,13 @@ def reference_of(smiles: Sequence[str], description: str = "reference features")
     return Reference.of(features(mols, filters=False, description=description))
 
 
-def moses_reference(split: MosesSplit, cache: Path = DEFAULT_CACHE) -> Reference:
+def moses_reference(split: MosesSplit, cache: Path | None = None) -> Reference:
     """The reference statistics of a MOSES split, computed once (minutes) and cached in `cache`
-    under a name that carries the split file's sha256."""
+    (default `core.cache.cache_dir("chem")`) under a name that carries the split's sha256."""
     smiles = read_moses(split)
     digest = hashlib.sha256("\n".join(smiles).encode()).hexdigest()[:16]
-    path = cache.expanduser() / f"moses-{split}-v{STATS_VERSION}-{digest}.npz"
+    folder = cache_dir("chem") if cache is None else cache.expanduser()
+    path = folder / f"moses-{split}-v{STATS_VERSION}-{digest}.npz"
     if path.is_file():
         return Reference.load(path)
     reference = reference_of(smiles, f"MOSES {split} features (once)")
