@@ -28,6 +28,7 @@ class Settings:
     tasks: tuple[str, ...] = field(default=("a", "b"), metadata={"help": "Tasks, comma list."})
     limit: int | None = field(default=None, metadata={"help": "First N items."})
     kind: Literal["x", "y"] = field(default="x", metadata={"help": "The kind."})
+    years: tuple[int, ...] = field(default=(1, 3), metadata={"help": "Years, comma list."})
     flag: bool = field(default=True, metadata={"help": "A switch."})
     inner: Inner = field(default_factory=Inner)
 
@@ -66,10 +67,11 @@ def test_every_field_is_an_option_with_its_default_and_help():
 def test_options_build_the_dataclass():
     seen: list = []
     result = runner.invoke(_app(seen), ["run", "--model", "m", "--tasks", "p, q", "--limit", "2",
-                                        "--no-flag", "--inner-steps", "7", "--out", "o"])
+                                        "--no-flag", "--inner-steps", "7", "--out", "o",
+                                        "--years", "5,10"])
     assert result.exit_code == 0, result.output
     assert seen == [(Settings(model="m", tasks=("p", "q"), limit=2, flag=False,
-                              inner=Inner(steps=7)), Path("o"))]
+                              years=(5, 10), inner=Inner(steps=7)), Path("o"))]
     seen.clear()
     runner.invoke(_app(seen), ["run", "--model", "m"])
     assert seen == [(Settings(model="m"), None)]  # the dataclass defaults, nothing restated
@@ -79,6 +81,12 @@ def test_a_bad_setting_is_one_line_and_exit_1():
     result = runner.invoke(_app([]), ["run", "--model", "m", "--limit", "0"])
     assert result.exit_code == 1
     assert result.output.strip() == "error: --limit must be at least 1, got 0."
+
+
+def test_a_comma_list_of_numbers_that_does_not_parse_is_one_line():
+    result = runner.invoke(_app([]), ["run", "--model", "m", "--years", "1,x"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: --years takes a comma list of int, got '1,x'."
 
 
 def test_an_internal_error_keeps_its_traceback():

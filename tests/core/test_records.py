@@ -120,3 +120,14 @@ def test_tables_in_results_are_lists_of_rows(tmp_path):
     frame = pd.DataFrame({"design": ["sat", "locker"], "elicited": [0, 5]})
     assert to_jsonable({"summary": frame}) == {
         "summary": [{"design": "sat", "elicited": 0}, {"design": "locker", "elicited": 5}]}
+
+
+def test_a_setting_added_since_resumes_at_its_default(tmp_path):
+    out = tmp_path / "run"
+    RunRecord.create("invscale", "ladder", ToyConfig(), seed=1, out=out)
+    saved = json.loads((out / "config.json").read_text())
+    del saved["config"]["limit"]  # as written before the field existed
+    (out / "config.json").write_text(json.dumps(saved))
+    assert RunRecord.create("invscale", "ladder", ToyConfig(), seed=1, out=out).resumed
+    with pytest.raises(UserError, match=r"differs in: config\.limit"):
+        RunRecord.create("invscale", "ladder", ToyConfig(limit=9), seed=1, out=out)

@@ -102,7 +102,17 @@ class _Option:
     path: tuple[str, ...]
     annotation: Any
     default: Any
-    is_list: bool
+    item_type: type | None  # for a comma list: the type of each item
+
+    def parse(self, value: Any) -> Any:
+        """A comma list's text -> a tuple of `item_type`; any other value as typer gave it."""
+        if self.item_type is None or value is None:
+            return value
+        try:
+            return tuple(self.item_type(item) for item in split_list(value))
+        except ValueError:
+            raise UserError(f"--{self.name.replace('_', '-')} takes a comma list of "
+                            f"{self.item_type.__name__}, got {value!r}.") from None
 
 
 def _without_none(annotation: Any) -> tuple[Any, bool]:
@@ -116,6 +126,13 @@ def _without_none(annotation: Any) -> tuple[Any, bool]:
 
 def _is_tuple(annotation: Any) -> bool:
     return typing.get_origin(annotation) is tuple
+
+
+def _item_type(annotation: Any) -> type:
+    """`tuple[int, ...]` -> `int`; the items of a comma-list option are parsed with it."""
+    item = typing.get_args(annotation)[0]
+    assert item in (str, int, float), f"comma lists of {item} are not supported"
+    return item
 
 
 def _field_default(field: dataclasses.Field) -> Any:
@@ -145,15 +162,15 @@ def _options(cls: type, prefix: str, path: tuple[str, ...], nested: Mapping[str,
             continue
         help_text = field.metadata.get("help")
         assert help_text, f"{cls.__name__}.{field.name} needs metadata={{'help': ...}}"
-        is_list = _is_tuple(annotation)
-        if is_list:
+        item_type = _item_type(annotation) if _is_tuple(annotation) else None
+        if item_type is not None:
             annotation = str
             default = None if default is None else ",".join(map(str, default))
         if optional or default is None:
             annotation = annotation | None
         options.append(_Option(prefix + field.name, (*path, field.name),
                                Annotated[annotation, typer.Option(help=help_text)], default,
-                               is_list))
+                               item_type))
     return options
 
 
@@ -199,13 +216,9 @@ def config_options(cls: type, *, nested: Mapping[str, str | None] | None = None,
 
         @functools.wraps(func)
         def verb(**kwargs: Any) -> Any:
-            values = {}
-            for option in options:
-                value = kwargs.pop(option.name)
-                if option.is_list and value is not None:
-                    value = split_list(value)
-                values[option.path] = value
             with user_errors():
+                values = {option.path: option.parse(kwargs.pop(option.name))
+                          for option in options}
                 config = _build(cls, values)
             return func(config, **kwargs)
 

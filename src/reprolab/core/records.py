@@ -30,7 +30,8 @@ RECORD_VERSION = 1
 STATUS_FILE = "status.json"
 TRACKED_PACKAGES = (
     "reprolab", "torch", "transformers", "trl", "peft", "accelerate", "datasets", "numpy",
-    "scikit-learn", "rdkit", "torch-geometric", "lm-eval", "openai", "anthropic", "google-genai",
+    "scipy", "scikit-learn", "lightgbm", "networkx", "pyahocorasick", "rdkit", "fcd-torch",
+    "torch-geometric", "torchvision", "lm-eval", "openai", "anthropic", "google-genai",
 )
 
 
@@ -97,11 +98,38 @@ def write_json(path: Path, payload: Any) -> Path:
     return path
 
 
-def _differences(saved: Any, wanted: Any, prefix: str = "") -> list[str]:
-    """Dotted names of the settings that differ between two JSON values."""
+_ABSENT = object()
+
+
+def _defaults(config: Any) -> Any:
+    """The JSON form of each defaulted field of a settings dataclass (nested ones too)."""
+    if not dataclasses.is_dataclass(config):
+        return {}
+    defaults = {}
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if dataclasses.is_dataclass(value):
+            defaults[field.name] = _defaults(value)
+        elif field.default is not dataclasses.MISSING:
+            defaults[field.name] = to_jsonable(field.default)
+        elif field.default_factory is not dataclasses.MISSING:
+            defaults[field.name] = to_jsonable(field.default_factory())
+    return defaults
+
+
+def _differences(saved: Any, wanted: Any, defaults: Any = None, prefix: str = "") -> list[str]:
+    """Dotted names of the settings that differ between two JSON values; a setting absent from
+    `saved` (a field added since) counts as its default from `defaults`."""
     if isinstance(saved, dict) and isinstance(wanted, dict):
-        return [name for key in sorted(set(saved) | set(wanted))
-                for name in _differences(saved.get(key), wanted.get(key), f"{prefix}{key}.")]
+        defaults = defaults if isinstance(defaults, dict) else {}
+        names = []
+        for key in sorted(set(saved) | set(wanted)):
+            before = saved.get(key, _ABSENT)
+            if before is _ABSENT and key in defaults and not isinstance(defaults[key], dict):
+                before = defaults[key]
+            names += _differences(None if before is _ABSENT else before, wanted.get(key),
+                                  defaults.get(key), f"{prefix}{key}.")
+        return names
     return [] if saved == wanted else [prefix.rstrip(".") or "settings"]
 
 
@@ -154,7 +182,8 @@ class RunRecord:
             except (OSError, json.JSONDecodeError) as error:
                 raise UserError(f"{saved_path} cannot be read ({error}): choose another --out."
                                 ) from None
-            differ = _differences({k: saved.get(k) for k in settings}, settings)
+            differ = _differences({k: saved.get(k) for k in settings}, settings,
+                                  {"config": _defaults(config)})
             if differ:
                 raise UserError(
                     f"{out} holds a run with other settings (differs in: {', '.join(differ)}): "

@@ -13,15 +13,6 @@ from reprolab.science4cast.methods import HEURISTICS, MethodOptions, check_metho
 DATASET = "science4cast"
 
 
-def _integers(name: str, values: tuple) -> tuple[int, ...]:
-    """`values` (ints, or the CLI's strings) as ints, or a `UserError` naming the option."""
-    try:
-        return tuple(int(value) for value in values)
-    except ValueError:
-        raise UserError(f"--{name.replace('_', '-')} takes whole numbers, got "
-                        f"{','.join(map(str, values))}.") from None
-
-
 @dataclass(frozen=True)
 class NetworkSource:
     """Where the network comes from: a saved `network.npz`, else built from a corpus and a
@@ -67,8 +58,6 @@ class GridConfig:
 
     def __post_init__(self) -> None:
         check_methods(self.methods)
-        for name in ("deltas", "cutoffs", "min_edges"):
-            object.__setattr__(self, name, _integers(name, getattr(self, name)))
         if not self.deltas or not self.cutoffs or not self.min_edges:
             raise UserError("Give at least one value each for --deltas, --cutoffs and "
                             "--min-edges.")
