@@ -22,7 +22,7 @@ CASES = [
     (["capsules", "train"], "reprolab data fetch mnist"),  # no data in the data folder
     (["capsules", "train", "--data", "tampered"], "run `reprolab data fetch mnist --force`"),
     (["capsules", "transfer", "--held-out", "12"], "--held-out must be digits 0-9"),
-    (["capsules", "transfer", "--k", "1,x"], "--k takes whole numbers"),
+    (["capsules", "transfer", "--k", "1,x"], "--k takes a comma list of int"),
     (["capsules", "transfer", "--k", "0"], "k values >= 1"),
     (["capsules", "transfer", "--seeds", "1,1"], "listed twice in --seeds"),
     (["capsules", "transfer", "--models", "cnn,cnn"], "A model is listed twice"),

@@ -50,15 +50,6 @@ class TrainingSettings:
             raise UserError("--lr must be > 0 and --min-delta >= 0.")
 
 
-def _ints(name: str, values: tuple) -> tuple[int, ...]:
-    """Comma-list values from the command line (strings) or Python (ints) -> ints."""
-    try:
-        return tuple(int(v) for v in values)
-    except ValueError:
-        raise UserError(f"--{name.replace('_', '-')} takes whole numbers, got "
-                        f"{','.join(map(str, values))}.") from None
-
-
 def _check_models(models: tuple[str, ...]) -> None:
     unknown = [m for m in models if m not in MODEL_NAMES]
     if unknown or not models:
@@ -114,8 +105,6 @@ class TransferConfig:
 
     def __post_init__(self) -> None:
         _check_models(self.models)
-        for name in ("held_out", "k", "seeds"):
-            object.__setattr__(self, name, _ints(name, getattr(self, name)))
         if not self.held_out or any(not 0 <= d <= 9 for d in self.held_out):
             raise UserError(f"--held-out must be digits 0-9, got {self.held_out}.")
         if not self.k or any(k < 1 for k in self.k) or not self.seeds:
