@@ -89,6 +89,13 @@ def test_a_comma_list_of_numbers_that_does_not_parse_is_one_line():
     assert result.output.strip() == "error: --years takes a comma list of int, got '1,x'."
 
 
+def test_a_value_outside_a_literal_is_one_line_listing_the_choices():
+    result = runner.invoke(_app([]), ["run", "--model", "m", "--kind", "z"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: --kind takes one of x, y, got 'z'."
+    assert "(one of: x, y)" in runner.invoke(_app([]), ["run", "--help"]).output
+
+
 def test_an_internal_error_keeps_its_traceback():
     result = runner.invoke(_app([]), ["run", "--model", "bug"])
     assert isinstance(result.exception, KeyError)  # not turned into a one-line "user error"

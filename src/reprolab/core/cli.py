@@ -103,16 +103,23 @@ class _Option:
     annotation: Any
     default: Any
     item_type: type | None  # for a comma list: the type of each item
+    choices: tuple[str, ...] = ()  # for a Literal field: the values it takes
 
     def parse(self, value: Any) -> Any:
-        """A comma list's text -> a tuple of `item_type`; any other value as typer gave it."""
-        if self.item_type is None or value is None:
+        """A comma list's text -> a tuple of `item_type`; a Literal's value checked (one line,
+        not click's usage box); any other value as typer gave it."""
+        flag = "--" + self.name.replace("_", "-")
+        if value is None:
+            return value
+        if self.choices and value not in self.choices:
+            raise UserError(f"{flag} takes one of {', '.join(self.choices)}, got {value!r}.")
+        if self.item_type is None:
             return value
         try:
             return tuple(self.item_type(item) for item in split_list(value))
         except ValueError:
-            raise UserError(f"--{self.name.replace('_', '-')} takes a comma list of "
-                            f"{self.item_type.__name__}, got {value!r}.") from None
+            raise UserError(f"{flag} takes a comma list of {self.item_type.__name__}, "
+                            f"got {value!r}.") from None
 
 
 def _without_none(annotation: Any) -> tuple[Any, bool]:
@@ -126,6 +133,10 @@ def _without_none(annotation: Any) -> tuple[Any, bool]:
 
 def _is_tuple(annotation: Any) -> bool:
     return typing.get_origin(annotation) is tuple
+
+
+def _is_literal(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is typing.Literal
 
 
 def _item_type(annotation: Any) -> type:
@@ -166,11 +177,15 @@ def _options(cls: type, prefix: str, path: tuple[str, ...], nested: Mapping[str,
         if item_type is not None:
             annotation = str
             default = None if default is None else ",".join(map(str, default))
+        choices = tuple(map(str, typing.get_args(annotation))) if _is_literal(annotation) else ()
+        if choices:
+            annotation = str
+            help_text = f"{help_text} (one of: {', '.join(choices)})"
         if optional or default is None:
             annotation = annotation | None
         options.append(_Option(prefix + field.name, (*path, field.name),
                                Annotated[annotation, typer.Option(help=help_text)], default,
-                               item_type))
+                               item_type, choices))
     return options
 
 
