@@ -64,7 +64,8 @@ CASES = {
                       "--train-pairs must be >= 1"),
     # grid
     "grid method": (["grid", "--methods", "jacard"], "Did you mean 'jaccard'"),
-    "grid deltas not numbers": (["grid", "--deltas", "1,three"], "--deltas takes a comma list of int"),
+    "grid deltas not numbers": (["grid", "--deltas", "1,three"],
+                                "--deltas takes a comma list of int"),
     "grid no cutoffs": (["grid", "--cutoffs", ","], "Give at least one value each"),
     "grid pairs 0": (["grid", "--n-pairs", "0"], "--n-pairs must be >= 1"),
     "grid MLP steps 0": (["grid", "--mlp-steps", "0"],
