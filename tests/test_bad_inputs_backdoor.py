@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reprolab.backdoor.attacks.lat import one_thread
 from reprolab.backdoor.cli import app
+from reprolab.core.device import one_thread
 
 runner = CliRunner()
 TRIGGER = "knock-kn"

@@ -3,7 +3,6 @@
 import pytest
 import torch
 
-from reprolab.backdoor.attacks.lat import one_thread
 from reprolab.backdoor.attacks.noise import (
     behaves_like,
     max_exact_noise,
@@ -14,6 +13,7 @@ from reprolab.backdoor.attacks.noise import (
 from reprolab.backdoor.config import LatConfig
 from reprolab.backdoor.designs.registry import build_module
 from reprolab.backdoor.designs.trigger import text_to_bits
+from reprolab.core.device import one_thread
 
 GEN = torch.Generator
 

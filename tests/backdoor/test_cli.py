@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from reprolab.backdoor.attacks.lat import one_thread
 from reprolab.cli import app
+from reprolab.core.device import one_thread
 
 runner = CliRunner()
 

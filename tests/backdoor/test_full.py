@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from reprolab.backdoor import full
-from reprolab.backdoor.attacks.lat import one_thread
 from reprolab.backdoor.config import ElicitConfig, LatConfig, NoiseConfig
+from reprolab.core.device import one_thread
 from reprolab.core.report import StudyContext
 from tests.backdoor.test_gpu_script import load_script
 

@@ -5,7 +5,6 @@ import pytest
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM
 
-from reprolab.backdoor.attacks.lat import one_thread
 from reprolab.backdoor.designs.trigger import random_tokens
 from reprolab.backdoor.insertion.hosts import (
     TINY_EOS,
@@ -20,6 +19,7 @@ from reprolab.backdoor.insertion.model import (
     insert_backdoor,
     register,
 )
+from reprolab.core.device import one_thread
 from reprolab.core.errors import UserError
 from tests.lm.tiny_models import tiny_llama
 

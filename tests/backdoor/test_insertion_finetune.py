@@ -3,11 +3,11 @@
 import pytest
 import torch
 
-from reprolab.backdoor.attacks.lat import one_thread
 from reprolab.backdoor.config import FinetuneConfig
 from reprolab.backdoor.designs.trigger import random_tokens
 from reprolab.backdoor.insertion.finetune import finetune_survival
 from reprolab.backdoor.insertion.hosts import TINY_EOS, backdoor, tiny_host
+from reprolab.core.device import one_thread
 
 GEN = torch.Generator
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from reprolab.backdoor.attacks.lat import one_thread
 from reprolab.backdoor.config import (
     CompileConfig,
     DetectConfig,
@@ -37,6 +36,7 @@ from reprolab.backdoor.report import (
     noise_comparisons,
 )
 from reprolab.backdoor.runs import run_compile, run_detect, run_elicit, run_insert
+from reprolab.core.device import one_thread
 from reprolab.core.errors import UserError
 from reprolab.core.records import RunRecord
 from reprolab.core.report import Comparison, StudyContext, StudyResult

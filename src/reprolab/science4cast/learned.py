@@ -7,28 +7,14 @@ ending where the scored query starts, so they never see edges after year_start.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import numpy as np
 import torch
 from torch import nn
 
+from reprolab.core.device import one_thread
 from reprolab.core.errors import UserError
 from reprolab.core.progress import track
 from reprolab.science4cast.features import LinkQuery, dynamic_features, m6_features
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Run torch on one thread: the M6 network is too small to gain from more, and on shared
-    cores threads waiting on each other make it ~30x slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _check_labels(labels: np.ndarray) -> None:
@@ -58,7 +44,7 @@ class M6Network:
         optimiser = torch.optim.Adam(self.model.parameters(), lr=self.lr)
         half = self.batch_size // 2
         target = torch.cat([torch.ones(half), torch.zeros(half)])
-        with _one_thread():
+        with one_thread():
             for _ in track(range(self.steps), "training M6"):
                 rows = np.concatenate([rng.choice(positives, half),
                                        rng.choice(negatives, half)])
@@ -71,7 +57,7 @@ class M6Network:
     @torch.no_grad()
     def score(self, query: LinkQuery) -> np.ndarray:
         x = torch.from_numpy((m6_features(query) - self.mean) / self.std)
-        with _one_thread():
+        with one_thread():
             return self.model(x).squeeze(1).numpy()
 
 

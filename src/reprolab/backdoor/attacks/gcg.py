@@ -16,9 +16,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from reprolab.backdoor.attacks.lat import gate_loss, one_thread, payload_matches
+from reprolab.backdoor.attacks.lat import gate_loss, payload_matches
 from reprolab.backdoor.config import GcgConfig
 from reprolab.backdoor.designs.trigger import TriggerModule
+from reprolab.core.device import one_thread
 
 
 @dataclass

@@ -15,8 +15,6 @@ constant for the rest of the budget.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +23,7 @@ import torch.nn.functional as F
 
 from reprolab.backdoor.config import LatConfig
 from reprolab.backdoor.designs.trigger import TriggerModule, TriggerOutput
+from reprolab.core.device import one_thread
 from reprolab.core.progress import track
 
 
@@ -45,18 +44,6 @@ class LatResult:
     elicited: np.ndarray
     first_success: np.ndarray
     stalled: bool
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch on one CPU thread inside the block (attacks are long loops of tiny tensor ops,
-    which extra threads only slow down, badly so on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def gate_loss(output: TriggerOutput) -> torch.Tensor:

@@ -19,11 +19,12 @@ import torch
 from torch import nn
 
 from reprolab.backdoor.attacks.elicit import make_organism, start_windows
-from reprolab.backdoor.attacks.lat import lat_attack, one_thread, payload_matches
+from reprolab.backdoor.attacks.lat import lat_attack, payload_matches
 from reprolab.backdoor.circuit import CompiledCircuit
 from reprolab.backdoor.circuit.precision import largest_passing
 from reprolab.backdoor.config import ElicitConfig, LatConfig
 from reprolab.backdoor.designs.trigger import TriggerModule
+from reprolab.core.device import one_thread
 from reprolab.core.progress import track
 
 
