@@ -39,6 +39,7 @@ def first_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("transfer") / "a"
     stopped = run_transfer(CONFIG, folder, budget_minutes=0, splits=toy_splits())
     assert not stopped.finished and stopped.recovery.empty
+    assert stopped.record.status == "stopped"
     return run_transfer(CONFIG, folder, splits=toy_splits())
 
 

@@ -103,6 +103,14 @@ def test_status_follows_the_run(tmp_path):
     with pytest.raises(KeyboardInterrupt), stopped.running():
         raise KeyboardInterrupt
     assert stopped.status == "interrupted"
+    budget = RunRecord.create("rebus", "x", {}, out=tmp_path / "budget")
+    with budget.running():
+        budget.stop("budget reached")
+    assert budget.status == "stopped"
+    assert json.loads(budget.path("status.json").read_text())["reason"] == "budget reached"
+    with budget.running():  # the resumed run that finishes is complete
+        pass
+    assert budget.status == "complete"
 
 
 def test_credentials_in_the_command_line_are_never_written(tmp_path, monkeypatch):

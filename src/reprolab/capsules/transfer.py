@@ -144,6 +144,8 @@ def run_transfer(config: TransferConfig, out: Path | None = None, *,
             if all((model_name, digit, seed, k) in done for k in config.k):
                 continue
             if budget_minutes is not None and time.monotonic() - started > 60 * budget_minutes:
+                record.stop(f"budget of {budget_minutes:g} minutes reached with "
+                            f"{len(pretrained)} of {len(units)} units done: rerun to continue")
                 break
             held = HeldOut.make(splits, digit, test, settings.n_val)
             pretrain_row, rows = _run_unit(config, record, splits, held, test, model_name, seed,

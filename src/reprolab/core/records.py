@@ -3,7 +3,8 @@
 Layout (`runs/<study>/<UTC time>-<name>/` unless `--out` is given)::
 
     config.json    settings, seed, package versions, git commit, command line
-    status.json    running | complete | interrupted | failed (with the error)
+    status.json    running | complete | stopped (with the reason) | interrupted |
+                   failed (with the error)
     results.json   the run's headline numbers
     *.csv/*.jsonl  per-item records
     *.png          figures
@@ -156,6 +157,7 @@ class RunRecord:
     def __init__(self, folder: Path, *, resumed: bool = False) -> None:
         self.folder = folder
         self.resumed = resumed
+        self._stopped: str | None = None
 
     @classmethod
     def create(
@@ -207,8 +209,10 @@ class RunRecord:
 
     @contextmanager
     def running(self) -> Iterator[RunRecord]:
-        """Mark the run's state in `status.json`: running, then complete, interrupted (Ctrl-C)
-        or failed (with the error), so a folder never looks finished when it is not."""
+        """Mark the run's state in `status.json`: running, then complete, stopped (see `stop`),
+        interrupted (Ctrl-C) or failed (with the error), so a folder never looks finished when it
+        is not."""
+        self._stopped = None
         write_json(self.path(STATUS_FILE), {"status": "running"})
         try:
             yield self
@@ -219,11 +223,18 @@ class RunRecord:
             write_json(self.path(STATUS_FILE), {"status": "failed",
                                                 "error": f"{type(error).__name__}: {error}"})
             raise
-        write_json(self.path(STATUS_FILE), {"status": "complete"})
+        write_json(self.path(STATUS_FILE), {"status": "complete"} if self._stopped is None
+                   else {"status": "stopped", "reason": self._stopped})
+
+    def stop(self, reason: str) -> None:
+        """Record that the run ends unfinished by design (a time budget, say): rerunning the same
+        command resumes it. The status turns `stopped` when the `running` block ends."""
+        self._stopped = reason
 
     @property
     def status(self) -> str | None:
-        """`running`, `complete`, `interrupted`, `failed`, or None for a record without one."""
+        """`running`, `complete`, `stopped`, `interrupted`, `failed`, or None for a record
+        without one."""
         path = self.path(STATUS_FILE)
         try:
             return json.loads(path.read_text())["status"]
