@@ -7,6 +7,7 @@ import pytest
 from reprolab.core.errors import UserError
 from reprolab.science4cast.benchmark import (
     BenchmarkSetting,
+    connected_keys,
     load_benchmark,
     load_numpy_pickle,
     make_benchmark,
@@ -43,6 +44,12 @@ def test_min_edges_cutoff_and_delta_change_the_question():
     assert not any(make_benchmark(TOY, BenchmarkSetting(2010, 1, 0, 2, 11)).labels)
     with pytest.raises(UserError, match="Only 0 unconnected pairs have degree >= 2"):
         make_benchmark(TOY, BenchmarkSetting(2010, 3, 2, 1, 1))
+
+
+def test_connected_keys_are_the_sorted_distinct_pairs():
+    known = TOY.before(2011)  # 0-1 twice
+    assert connected_keys(known).tolist() == [0 * 6 + 1, 0 * 6 + 2, 0 * 6 + 3, 1 * 6 + 2,
+                                              2 * 6 + 3]
 
 
 def test_sampling_is_uniform_distinct_and_seeded():

@@ -63,3 +63,15 @@ def test_dynamic_features_are_symmetric_in_the_pair(query):
     assert x.shape == (3, 20)
     assert np.array_equal(x, dynamic_features(swapped))
     assert x[0, :2].tolist() == [2, 3] and x[0, 11:14].tolist() == [1, 2, 1]  # growth since 2000
+
+
+def test_queries_of_one_network_share_their_snapshots(query):
+    shared = {}
+    now = LinkQuery(query.known, 2001, PAIRS.copy(), shared)
+    earlier = LinkQuery(query.known.before(2000), 2000, PAIRS.copy(), shared)
+    assert now.snapshot(1) is earlier.snapshot(0)  # the network before 2000, built once
+    assert np.array_equal(m6_features(now), m6_features(query))
+    assert sorted(shared) == [1999, 2000, 2001]
+    assert np.array_equal(dynamic_features(earlier),
+                          dynamic_features(LinkQuery(query.known.before(2000), 2000,
+                                                     PAIRS.copy())))

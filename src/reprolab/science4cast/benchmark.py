@@ -20,7 +20,7 @@ import numpy as np
 
 from reprolab.core.errors import UserError
 from reprolab.science4cast.corpus import EPOCH
-from reprolab.science4cast.features import LinkQuery
+from reprolab.science4cast.features import LinkQuery, Snapshot
 from reprolab.science4cast.network import DatedGraph, graph_arrays, graph_from_arrays, read_npz
 
 
@@ -62,9 +62,11 @@ class Benchmark:
     pairs: np.ndarray
     labels: np.ndarray | None
 
-    def query(self) -> LinkQuery:
-        """What a method may see: the known edges and the pairs, not the labels."""
-        return LinkQuery(self.known, self.setting.year_start, self.pairs)
+    def query(self, snapshots: dict[int, Snapshot] | None = None) -> LinkQuery:
+        """What a method may see: the known edges and the pairs, not the labels (`snapshots`:
+        a cache shared with other queries drawn from the same network)."""
+        return LinkQuery(self.known, self.setting.year_start, self.pairs,
+                         {} if snapshots is None else snapshots)
 
 
 def training_setting(setting: BenchmarkSetting) -> BenchmarkSetting:
@@ -81,9 +83,9 @@ def make_training_set(graph: DatedGraph, setting: BenchmarkSetting) -> Benchmark
     sampled = make_benchmark(past, earlier)
     window = past.between(earlier.year_start, setting.year_start)
     keys, counts = np.unique(_pair_keys(window.u, window.v, graph.n_nodes), return_counts=True)
-    degree = np.asarray(sampled.known.adjacency.sum(axis=1)).ravel()
+    degree = np.diff(sampled.known.adjacency.indptr)
     u, v = keys // graph.n_nodes, keys % graph.n_nodes
-    new = ~np.isin(keys, _pair_keys(sampled.known.u, sampled.known.v, graph.n_nodes))
+    new = ~_member(keys, connected_keys(sampled.known))
     keys = keys[new & (counts >= setting.min_edges) & (degree[u] >= setting.cutoff)
                 & (degree[v] >= setting.cutoff)]
     keys = np.random.default_rng(earlier.seed).permutation(keys)[:setting.n_pairs]
@@ -98,13 +100,30 @@ def _pair_keys(u: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
     return u.astype(np.int64) * n + v.astype(np.int64)
 
 
+def connected_keys(known: DatedGraph) -> np.ndarray:
+    """Sorted keys u * n + v (u < v) of the pairs with an edge in `known`, read off its
+    canonical adjacency (no sort of the edge list)."""
+    adjacency = known.adjacency
+    rows = np.repeat(np.arange(known.n_nodes, dtype=np.int64), np.diff(adjacency.indptr))
+    upper = adjacency.indices > rows
+    return rows[upper] * known.n_nodes + adjacency.indices[upper]
+
+
+def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """[len(keys)] bool: which `keys` occur in `sorted_keys` (binary search)."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
 def sample_unconnected(known: DatedGraph, cutoff: int, n_pairs: int,
                        rng: np.random.Generator) -> np.ndarray:
     """[n_pairs, 2] distinct pairs u < v, both of degree >= cutoff, without an edge in `known`."""
-    degree = np.asarray(known.adjacency.sum(axis=1)).ravel()
+    degree = np.diff(known.adjacency.indptr)
     eligible = np.flatnonzero(degree >= cutoff)
     n_eligible = len(eligible)
-    connected = np.unique(_pair_keys(known.u, known.v, known.n_nodes))
+    connected = connected_keys(known)
     linked = np.count_nonzero((degree[connected // known.n_nodes] >= cutoff)
                               & (degree[connected % known.n_nodes] >= cutoff))
     free = n_eligible * (n_eligible - 1) // 2 - linked
@@ -116,10 +135,10 @@ def sample_unconnected(known: DatedGraph, cutoff: int, n_pairs: int,
         draw = eligible[rng.integers(0, n_eligible, size=(2 * (n_pairs - len(keys)) + 16, 2))]
         u, v = draw.min(axis=1), draw.max(axis=1)
         new = _pair_keys(u[u != v], v[u != v], known.n_nodes)
-        new = new[~np.isin(new, connected)]
+        new = new[~_member(new, connected)]
         _, first = np.unique(new, return_index=True)
         new = new[np.sort(first)]  # dedupe, keep draw order
-        keys = np.concatenate([keys, new[~np.isin(new, keys)]])
+        keys = np.concatenate([keys, new[~_member(new, np.sort(keys))]])
     keys = keys[:n_pairs]
     return np.stack([keys // known.n_nodes, keys % known.n_nodes], axis=1).astype(np.int32)
 

@@ -20,13 +20,15 @@ CHUNK = 50_000  # pairs per sparse row product
 
 @dataclass(eq=False)
 class Snapshot:
-    """The 0/1 adjacency of a network and per-node quantities derived from it."""
+    """The 0/1 adjacency of a network and per-node quantities derived from it; `derived` holds
+    what a method computes once per snapshot (node2vec's embedding)."""
 
     adjacency: sp.csr_matrix  # [n, n] symmetric 0/1
+    derived: dict = field(default_factory=dict, repr=False)
 
     @cached_property
     def degree(self) -> np.ndarray:  # [n] distinct neighbours
-        return np.asarray(self.adjacency.sum(axis=1)).ravel()
+        return np.diff(self.adjacency.indptr).astype(np.float64)
 
     @cached_property
     def neighbour_degree(self) -> np.ndarray:
@@ -44,18 +46,21 @@ class Snapshot:
             rank = 0.15 / n + 0.85 * (spread + rank[self.degree == 0].sum() / n)
         return rank
 
-    def common(self, pairs: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
-        """[N] sum over common neighbours w of u and v of `weight[w]` (1: their number, the
-        (A^2)_uv entry)."""
-        scale = None if weight is None else sp.diags(weight)
-        out = np.empty(len(pairs))
+    @cached_property
+    def weightings(self) -> np.ndarray:
+        """[n, 3] per node: 1, 1 / log deg (0 below degree 2), 1 / deg (0 if isolated)."""
+        return np.stack([np.ones(len(self.degree)), _inverse_log(self.degree),
+                         _inverse(self.degree)], axis=1)
+
+    def common(self, pairs: np.ndarray) -> np.ndarray:
+        """[N, 3] sums over the common neighbours w of u and v of each `WEIGHTINGS` column:
+        their number ((A^2)_uv), Adamic-Adar and resource allocation; one sparse row product
+        per chunk of pairs."""
+        out = np.empty((len(pairs), 3))
         for start in range(0, len(pairs), CHUNK):
             chunk = pairs[start:start + CHUNK]
-            rows_v = self.adjacency[chunk[:, 1]]
-            if scale is not None:
-                rows_v = rows_v @ scale
-            out[start:start + len(chunk)] = np.asarray(
-                self.adjacency[chunk[:, 0]].multiply(rows_v).sum(axis=1)).ravel()
+            shared = self.adjacency[chunk[:, 0]].multiply(self.adjacency[chunk[:, 1]])
+            out[start:start + len(chunk)] = shared.tocsr() @ self.weightings
         return out
 
 
@@ -68,36 +73,38 @@ def _inverse(degree: np.ndarray) -> np.ndarray:
     return np.divide(1.0, degree, out=np.zeros(len(degree)), where=degree > 0)
 
 
-WEIGHTINGS = {"count": lambda degree: None, "adamic_adar": _inverse_log,
-              "resource_allocation": _inverse}
+WEIGHTINGS = ("count", "adamic_adar", "resource_allocation")  # the columns of Snapshot.common
 
 
 @dataclass(eq=False)
 class LinkQuery:
-    """Pairs [N, 2] to score from the edges `known` before 1 January `year`."""
+    """Pairs [N, 2] to score from the edges `known` before 1 January `year`.
+
+    `snapshots` maps a year to the network known before it; queries drawn from one network
+    (a benchmark and its training set, a grid's settings) may share one dict, so each
+    snapshot is built once."""
 
     known: DatedGraph
     year: int
     pairs: np.ndarray
-    _snapshots: dict[int, Snapshot] = field(default_factory=dict, repr=False)
-    _common: dict[tuple[int, str], np.ndarray] = field(default_factory=dict, repr=False)
+    snapshots: dict[int, Snapshot] = field(default_factory=dict, repr=False)
+    _common: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     def snapshot(self, lag: int = 0) -> Snapshot:
         """The network known `lag` years before `year`."""
-        if lag not in self._snapshots:
-            graph = self.known.before(self.year - lag) if lag else self.known
-            self._snapshots[lag] = Snapshot(graph.adjacency)
-        return self._snapshots[lag]
+        year = self.year - lag
+        if year not in self.snapshots:
+            graph = self.known.before(year) if lag else self.known
+            self.snapshots[year] = Snapshot(graph.adjacency)
+        return self.snapshots[year]
 
     def common(self, lag: int = 0, weighting: str = "count") -> np.ndarray:
         """[N] common neighbours w of each pair `lag` years before `year`, each counted 1
         (`count`), 1 / log deg(w) (`adamic_adar`) or 1 / deg(w) (`resource_allocation`);
-        computed once per query."""
-        if (lag, weighting) not in self._common:
-            snap = self.snapshot(lag)
-            self._common[lag, weighting] = snap.common(self.pairs,
-                                                       WEIGHTINGS[weighting](snap.degree))
-        return self._common[lag, weighting]
+        all three computed together, once per query and lag."""
+        if lag not in self._common:
+            self._common[lag] = self.snapshot(lag).common(self.pairs)
+        return self._common[lag][:, WEIGHTINGS.index(weighting)]
 
     @property
     def u(self) -> np.ndarray:
