@@ -5,23 +5,34 @@ Placeholders name files made by the `inputs` fixture: `{network}` a good network
 `{corpus}` and `{concepts}` a good toy corpus and list, `{file}` a text file, `{folder}` a
 non-empty folder that holds no run, `{missing}` a path that does not exist, and the broken
 inputs `{bad_csv}`, `{gap_concepts}`, `{broken_npz}` and `{evil_pkl}` (a pickle that would run
-a shell command).
+a shell command); `{benchmark}` a good benchmark file, `{models}` a `train` run folder of it, and
+copies of that folder each with one model file damaged or missing.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from reprolab.science4cast.benchmark import (
+    BenchmarkSetting,
+    make_benchmark,
+    make_training_set,
+    save_benchmark,
+)
 from reprolab.science4cast.cli import app
 from reprolab.science4cast.concepts import write_concepts
+from reprolab.science4cast.config import TrainConfig
 from reprolab.science4cast.corpus import read_corpus
-from reprolab.science4cast.network import build_network, save_network
+from reprolab.science4cast.methods import MethodOptions
+from reprolab.science4cast.network import build_network, load_network, save_network
+from reprolab.science4cast.runs import run_train
 from tests.science4cast.toy import random_corpus, write_paperlists
 
 runner = CliRunner()
@@ -62,6 +73,36 @@ CASES = {
                         "Did you mean 'gbdt'"),
     "train pairs 0": (["evaluate", "--benchmark", "{network}", "--train-pairs", "0"],
                       "--train-pairs must be >= 1"),
+    # train, and scoring with saved models
+    "train without benchmark": (["train", "--methods", "gbdt"],
+                                "Give the benchmark file (--benchmark)"),
+    "train on a bad device": (["train", "--benchmark", "{benchmark}", "--device", "tpu"],
+                              "--device 'tpu' is not a device"),
+    "models not a folder": (["evaluate", "--benchmark", "{benchmark}", "--models", "{file}"],
+                            "is not a folder: give the run folder of"),
+    "models lack the method": (["evaluate", "--benchmark", "{benchmark}", "--methods",
+                                "jaccard", "--models", "{models}"],
+                               "holds no saved 'jaccard' model: train it with"),
+    "damaged LightGBM file": (["evaluate", "--benchmark", "{benchmark}", "--methods", "gbdt",
+                               "--models", "{bad_lightgbm}"],
+                              "lightgbm.txt is not a readable saved model"),
+    "missing MLP weights": (["evaluate", "--benchmark", "{benchmark}", "--methods", "m6_mlp",
+                             "--models", "{no_mlp}"], "m6.safetensors is missing"),
+    "damaged GraphSAGE weights": (["evaluate", "--benchmark", "{benchmark}", "--methods",
+                                   "graphsage", "--models", "{bad_sage}"],
+                                  "is not a readable reprolab checkpoint"),
+    "damaged forest arrays": (["evaluate", "--benchmark", "{benchmark}", "--methods",
+                               "m5_forest", "--models", "{bad_forest}"],
+                              "forest.npz is not a random forest saved by"),
+    "node2vec file without its weights": (["evaluate", "--benchmark", "{benchmark}",
+                                           "--methods", "node2vec", "--models", "{bad_n2v}"],
+                                          "node2vec.npz is not a readable saved model"),
+    "broken method.json": (["evaluate", "--benchmark", "{benchmark}", "--methods", "gbdt",
+                            "--models", "{bad_manifest}"],
+                           "method.json is not a readable saved model"),
+    "method.json of another method": (["forecast", "--network", "{network}", "--method",
+                                       "gbdt", "--models", "{swapped}"],
+                                      "does not describe a saved 'gbdt' model"),
     # grid
     "grid method": (["grid", "--methods", "jacard"], "Did you mean 'jaccard'"),
     "grid deltas not numbers": (["grid", "--deltas", "1,three"],
@@ -69,7 +110,7 @@ CASES = {
     "grid no cutoffs": (["grid", "--cutoffs", ","], "Give at least one value each"),
     "grid pairs 0": (["grid", "--n-pairs", "0"], "--n-pairs must be >= 1"),
     "grid MLP steps 0": (["grid", "--mlp-steps", "0"],
-                         "--mlp-steps, --gbdt-rounds, --gnn-epochs and --node2vec-epochs"),
+                         "--mlp-steps, --gbdt-rounds, --gnn-epochs, --node2vec-epochs and"),
     # forecast
     "forecast top 0": (["forecast", "--top", "0"], "--top must be >= 1"),
     "forecast method": (["forecast", "--method", "pagerank"], "Unknown science4cast method"),
@@ -104,6 +145,36 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
     files["gap_concepts"].write_text("graph\n\nneural network\n")
     files["broken_npz"].write_bytes(b"PK\x03\x04 not really")
     files["evil_pkl"].write_bytes(pickle.dumps((np.zeros(2), _Shell(root / "pwned"))))
+    files |= _saved_models(root, files["network"])
+    return files
+
+
+def _saved_models(root: Path, network: Path) -> dict[str, Path]:
+    """A benchmark, a `train` run of five methods on it, and damaged copies of that run."""
+    graph, _ = load_network(network)
+    setting = BenchmarkSetting(2004, 1, 0, 1, 150)
+    benchmark = save_benchmark(root / "benchmark.npz", make_benchmark(graph, setting),
+                               make_training_set(graph, setting))
+    options = MethodOptions(mlp_steps=5, gbdt_rounds=5, gnn_epochs=2, forest_trees=3,
+                            device="cpu")
+    models = run_train(TrainConfig(str(benchmark), ("gbdt", "m6_mlp", "graphsage", "m5_forest",
+                                                    "node2vec"), options=options),
+                       out=root / "models").folder
+    files = {"benchmark": benchmark, "models": models}
+    damage = {"bad_lightgbm": ("gbdt/lightgbm.txt", b"tree\nnot a model"),
+              "no_mlp": ("m6_mlp/m6.safetensors", None),
+              "bad_sage": ("graphsage/graphsage.safetensors", b"\x08\x00\x00\x00{}"),
+              "bad_forest": ("m5_forest/forest.npz", b"PK\x03\x04 no zip"),
+              "bad_manifest": ("gbdt/method.json", b"{not json"),
+              "swapped": ("gbdt/method.json", (models / "m6_mlp" / "method.json").read_bytes())}
+    for name, (file, content) in damage.items():
+        files[name] = shutil.copytree(models, root / name)
+        if content is None:
+            (files[name] / file).unlink()
+        else:
+            (files[name] / file).write_bytes(content)
+    files["bad_n2v"] = shutil.copytree(models, root / "bad_n2v")
+    np.savez(files["bad_n2v"] / "node2vec" / "node2vec.npz", mean=np.zeros(4))
     return files
 
 

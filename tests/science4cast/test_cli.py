@@ -50,6 +50,20 @@ def test_build_benchmark_evaluate(toy, tmp_path):
     assert metrics["method"].tolist() == ["preferential_attachment", "gbdt"]
     assert (metrics["auc"] > 0.5).all() and (tmp_path / "eval" / "roc.png").is_file()
 
+    # train and save, then evaluate and forecast with the saved models: the same numbers
+    _invoke(["train", "--benchmark", str(tmp_path / "bench" / "benchmark.npz"),
+             "--methods", "preferential_attachment,gbdt", *FAST, "--out", str(tmp_path / "m")])
+    assert (tmp_path / "m" / "gbdt" / "lightgbm.txt").is_file()
+    _invoke(["evaluate", "--benchmark", str(tmp_path / "bench" / "benchmark.npz"),
+             "--methods", "gbdt,preferential_attachment", "--models", str(tmp_path / "m"),
+             "--out", str(tmp_path / "eval-saved")])
+    saved = pd.read_csv(tmp_path / "eval-saved" / "metrics.csv").set_index("method")
+    assert saved.loc[metrics["method"], "auc"].tolist() == metrics["auc"].tolist()
+    _invoke(["forecast", "--network", network, "--cutoff", "3", "--n-pairs", "300",
+             "--top", "5", "--method", "gbdt", "--models", str(tmp_path / "m"),
+             "--out", str(tmp_path / "forecast")])
+    assert len(pd.read_csv(tmp_path / "forecast" / "forecast.csv")) == 5
+
 
 def test_grid_resumes_settings_already_done(toy, tmp_path):
     _, source = toy

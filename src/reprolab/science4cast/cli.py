@@ -1,5 +1,5 @@
-"""`reprolab science4cast`: build the network, draw a benchmark, evaluate methods, run the
-paper's grid, forecast new concept pairs.
+"""`reprolab science4cast`: build the network, draw a benchmark, train and save methods,
+evaluate them, run the paper's grid, forecast new concept pairs.
 
 Each verb's options are generated from its settings dataclass (`reprolab.science4cast.config`);
 the verb calls one `run_*` function and prints.
@@ -19,6 +19,7 @@ from reprolab.science4cast.config import (
     ForecastConfig,
     GridConfig,
     NetworkSource,
+    TrainConfig,
 )
 
 app = typer.Typer(help="Science4Cast: link prediction in a dated semantic network of AI.",
@@ -71,10 +72,22 @@ def benchmark_command(config: BenchmarkConfig, out: Out = None) -> None:
     console.print(f"benchmark: {result.folder / 'benchmark.npz'}")
 
 
+@app.command("train")
+@config_options(TrainConfig, nested=SOURCE)
+def train_command(config: TrainConfig, out: Out = None) -> None:
+    """Fit each method on the benchmark's training set and save it (no pickles)."""
+    from reprolab.science4cast.runs import run_train
+
+    with user_errors(_kept(out)):
+        result = run_train(config, out=out)
+    print_frame(result.table, "Trained and saved")
+    console.print(f"models: {result.folder}")
+
+
 @app.command("evaluate")
 @config_options(EvaluateConfig, nested=SOURCE)
 def evaluate_command(config: EvaluateConfig, out: Out = None) -> None:
-    """Fit each method on the benchmark's training set and rank its pairs: AUC, AP, P@100."""
+    """Fit (or load, --models) each method and rank the benchmark's pairs: AUC, AP, P@100."""
     from reprolab.science4cast.runs import run_evaluate
 
     with user_errors(_kept(out)):

@@ -11,6 +11,13 @@ from reprolab.science4cast.benchmark import BenchmarkSetting
 from reprolab.science4cast.methods import HEURISTICS, MethodOptions, check_methods
 
 DATASET = "science4cast"
+MODELS_HELP = "A run folder of `train`: score with its saved models instead of fitting."
+
+
+def check_models(models: str | None) -> None:
+    if models is not None and not Path(models).is_dir():
+        raise UserError(f"--models {models} is not a folder: give the run folder of "
+                        "`reprolab science4cast train`.")
 
 
 @dataclass(frozen=True)
@@ -83,9 +90,11 @@ class ForecastConfig:
     options: MethodOptions = field(default_factory=MethodOptions, metadata={
         "help": "Training budgets."})
     seed: int = field(default=0, metadata={"help": "Seed of the candidates and the method."})
+    models: str | None = field(default=None, metadata={"help": MODELS_HELP})
 
     def __post_init__(self) -> None:
         check_methods((self.method,))
+        check_models(self.models)
         if self.top < 1:
             raise UserError(f"--top must be >= 1, got {self.top}.")
         BenchmarkSetting(2000, self.delta, self.cutoff, self.min_edges, self.n_pairs, self.seed)
@@ -101,13 +110,13 @@ class BenchmarkConfig:
 
 
 @dataclass(frozen=True)
-class EvaluateConfig:
-    """Fit methods on a benchmark file's training set and score its pairs."""
+class TrainConfig:
+    """Fit methods on a benchmark file's training set and save each model."""
 
     benchmark: str = field(default="", metadata={
         "help": "benchmark.npz from `benchmark`, or an official SemanticGraph_*.pkl."})
     methods: tuple[str, ...] = field(default=(*HEURISTICS, "m6_mlp", "gbdt"), metadata={
-        "help": "Methods to compare."})
+        "help": "Methods (see `reprolab science4cast methods`)."})
     train_pairs: int | None = field(default=None, metadata={
         "help": "Training pairs drawn for an official .pkl (default: as many as it has)."})
     options: MethodOptions = field(default_factory=MethodOptions, metadata={
@@ -123,3 +132,15 @@ class EvaluateConfig:
                             "`reprolab science4cast benchmark`.")
         if self.train_pairs is not None and self.train_pairs < 1:
             raise UserError(f"--train-pairs must be >= 1, got {self.train_pairs}.")
+
+
+@dataclass(frozen=True)
+class EvaluateConfig(TrainConfig):
+    """Fit methods on a benchmark file's training set (or load them, `--models`) and score its
+    pairs."""
+
+    models: str | None = field(default=None, metadata={"help": MODELS_HELP})
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_models(self.models)

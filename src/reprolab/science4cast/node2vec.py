@@ -6,15 +6,18 @@ fitted on one snapshot's embedding applies to another's.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.linear_model import LogisticRegression
 from torch import nn
 
-from reprolab.core.errors import UserError
 from reprolab.core.progress import track
 from reprolab.science4cast.features import LinkQuery
+from reprolab.science4cast.methods import check_labels, model_file, reading
+from reprolab.science4cast.network import read_npz
 
 REJECTION_ROUNDS = 20  # walkers still rejected after these rounds draw exactly
 
@@ -103,7 +106,11 @@ def train_embedding(n_nodes: int, pairs: np.ndarray, dim: int, epochs: int, nega
 
 
 class Node2Vec:
-    """Embeds each query's network, then a logistic regression on pair features."""
+    """Embeds each query's network (once per snapshot), then a logistic regression on pair
+    features; saves the regression and the embedding's settings as `.npz`."""
+
+    FILE = "node2vec.npz"
+    SETTINGS = ("dim", "walks_per_node", "length", "window", "p", "q", "epochs", "seed")
 
     def __init__(self, dim: int = 32, walks_per_node: int = 4, length: int = 20,
                  window: int = 4, p: float = 1.0, q: float = 0.5, epochs: int = 1,
@@ -112,13 +119,21 @@ class Node2Vec:
             dim, walks_per_node, length, window)
         self.p, self.q, self.epochs, self.seed = p, q, epochs, seed
 
+    def embedding(self, query: LinkQuery) -> np.ndarray:
+        """[n, dim] vectors of the query's network, kept on its snapshot for other queries."""
+        snapshot = query.snapshot()
+        key = ("node2vec", *(getattr(self, name) for name in self.SETTINGS))
+        if key not in snapshot.derived:
+            walks = biased_walks(snapshot.adjacency, self.walks_per_node, self.length, self.p,
+                                 self.q, np.random.default_rng(self.seed))
+            snapshot.derived[key] = train_embedding(
+                snapshot.adjacency.shape[0], skipgram_pairs(walks, self.window), self.dim,
+                self.epochs, 5, 4096, self.seed)
+        return snapshot.derived[key]
+
     def pair_features(self, query: LinkQuery) -> np.ndarray:
         """[N, 4] cosine, dot product and both norms (smaller first) of the pair's vectors."""
-        adjacency = query.snapshot().adjacency
-        walks = biased_walks(adjacency, self.walks_per_node, self.length, self.p, self.q,
-                             np.random.default_rng(self.seed))
-        vectors = train_embedding(adjacency.shape[0], skipgram_pairs(walks, self.window),
-                                  self.dim, self.epochs, 5, 4096, self.seed)
+        vectors = self.embedding(query)
         a, b = vectors[query.u], vectors[query.v]
         norm_a, norm_b = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
         dot = (a * b).sum(1)
@@ -127,14 +142,27 @@ class Node2Vec:
                         axis=1)
 
     def fit(self, query: LinkQuery, labels: np.ndarray) -> None:
-        if labels.all() or not labels.any():
-            raise UserError("The training window's pairs are all of one class: sample more "
-                            "pairs (--n-pairs) or choose a setting with positives.")
+        check_labels(labels)
         x = self.pair_features(query)
         self.mean, self.std = x.mean(axis=0), x.std(axis=0) + 1e-9
-        self.model = LogisticRegression(class_weight="balanced", max_iter=1000)
-        self.model.fit((x - self.mean) / self.std, labels)
+        model = LogisticRegression(class_weight="balanced", max_iter=1000)
+        model.fit((x - self.mean) / self.std, labels)
+        self.coef, self.intercept = model.coef_[0], float(model.intercept_[0])
 
     def score(self, query: LinkQuery) -> np.ndarray:
-        x = (self.pair_features(query) - self.mean) / self.std
-        return self.model.decision_function(x)
+        """[N] the regression's log-odds."""
+        return ((self.pair_features(query) - self.mean) / self.std) @ self.coef + self.intercept
+
+    def save(self, folder: Path) -> None:
+        np.savez(folder / self.FILE, mean=self.mean, std=self.std, coef=self.coef,
+                 intercept=self.intercept,
+                 **{name: getattr(self, name) for name in self.SETTINGS})
+
+    def load(self, folder: Path) -> None:
+        path = model_file(folder, self.FILE)
+        data = read_npz(path, "a node2vec model saved by `reprolab science4cast train`")
+        with reading(path, KeyError):
+            self.mean, self.std, self.coef = data["mean"], data["std"], data["coef"]
+            self.intercept = float(data["intercept"])
+            for name in self.SETTINGS:
+                setattr(self, name, data[name].item())

@@ -1,5 +1,6 @@
 """The study's runs, each `run_<verb>(config, out=None) -> <Verb>Result` writing a run record:
-build the network, draw a benchmark, evaluate methods on one, the paper's grid, and a forecast.
+build the network, draw a benchmark, train and save methods on one, evaluate them on it, the
+paper's grid, and a forecast.
 """
 
 from __future__ import annotations
@@ -29,10 +30,18 @@ from reprolab.science4cast.config import (
     ForecastConfig,
     GridConfig,
     NetworkSource,
+    TrainConfig,
 )
 from reprolab.science4cast.corpus import read_corpus
-from reprolab.science4cast.features import LinkQuery, common_neighbours
-from reprolab.science4cast.methods import METHODS, MethodOptions
+from reprolab.science4cast.features import LinkQuery, Snapshot, common_neighbours
+from reprolab.science4cast.methods import (
+    MANIFEST,
+    METHODS,
+    FittedMethods,
+    MethodOptions,
+    load_method,
+    save_method,
+)
 from reprolab.science4cast.metrics import ranking_metrics, roc_points
 from reprolab.science4cast.network import (
     DatedGraph,
@@ -96,15 +105,19 @@ class Evaluation:
 
 
 def evaluate_methods(test: Benchmark, train: Benchmark, methods: tuple[str, ...],
-                     options: MethodOptions, seed: int) -> Evaluation:
-    """Fit each method on `train` and rank `test`'s pairs; metrics against `test.labels`."""
+                     options: MethodOptions, seed: int, models: Path | None = None,
+                     snapshots: dict[int, Snapshot] | None = None) -> Evaluation:
+    """Fit each method on `train` (or load it from `models`, a `train` run folder) and rank
+    `test`'s pairs; metrics against `test.labels`. `snapshots`: a cache shared by every
+    benchmark drawn from the same network (a grid's settings)."""
     assert test.labels is not None and train.labels is not None, "both sets need labels"
-    test_query, train_query = test.query(), train.query()
+    snapshots = {} if snapshots is None else snapshots
+    test_query, train_query = test.query(snapshots), train.query(snapshots)
+    fitted = FittedMethods(train_query, train.labels, options, seed)
     rows, curves = [], []
     for name in methods:
         start = time.perf_counter()
-        method = METHODS[name].build(options, seed)
-        method.fit(train_query, train.labels)
+        method = load_method(models, name, options, seed) if models else fitted[name]
         scores = method.score(test_query)
         metrics = ranking_metrics(test.labels, scores)
         rows.append({"method": name, **metrics, "seconds": time.perf_counter() - start})
@@ -135,19 +148,48 @@ def run_benchmark(config: BenchmarkConfig, out: Path | None = None) -> Benchmark
 
 
 @dataclass
+class TrainResult:
+    folder: Path
+    table: pd.DataFrame  # method, seconds (fitting, 0 for a part a blend fitted already)
+
+
+def run_train(config: TrainConfig, out: Path | None = None) -> TrainResult:
+    """Fit each method on the benchmark's training set and save it into `<run>/<method>/`
+    (resumed: a method saved already is kept); `evaluate --models <run>` scores with them."""
+    record = RunRecord.create(STUDY, "train", config, seed=config.seed, out=out)
+    with record.running():
+        _, train = load_benchmark(Path(config.benchmark), config.train_pairs)
+        fitted = FittedMethods(train.query(), train.labels, config.options, config.seed)
+        rows = []
+        for name in config.methods:
+            if (record.folder / name / MANIFEST).is_file():
+                continue
+            start = time.perf_counter()
+            save_method(record.folder, name, fitted[name])
+            rows.append({"method": name, "seconds": time.perf_counter() - start})
+        table = pd.DataFrame(rows, columns=["method", "seconds"])
+        record.write_results({"setting": train.setting, "train_pairs": len(train.pairs),
+                              "train_positives": int(train.labels.sum()),
+                              "methods": list(config.methods)})
+    return TrainResult(record.folder, table)
+
+
+@dataclass
 class EvaluateResult:
     folder: Path
     evaluation: Evaluation
 
 
 def run_evaluate(config: EvaluateConfig, out: Path | None = None) -> EvaluateResult:
-    """Every method on one benchmark file: `metrics.csv`, `roc.csv`, `roc.png`."""
+    """Every method on one benchmark file, fitted or loaded (`config.models`): `metrics.csv`,
+    `roc.csv`, `roc.png`."""
     record = RunRecord.create(STUDY, "evaluate", config, seed=config.seed, out=out)
     with record.running():
         test, train = load_benchmark(Path(config.benchmark), config.train_pairs)
         if test.labels is None:
             raise UserError(f"{config.benchmark} holds no solution: it cannot be evaluated.")
-        evaluation = evaluate_methods(test, train, config.methods, config.options, config.seed)
+        evaluation = evaluate_methods(test, train, config.methods, config.options, config.seed,
+                                      Path(config.models) if config.models else None)
         record.write_table("metrics.csv", evaluation.table)
         record.write_table("roc.csv", evaluation.curves)
         record.save_figure("roc.png", roc_figure(
@@ -197,6 +239,7 @@ def run_grid(config: GridConfig, out: Path | None = None) -> GridResult:
                    settings[0])
     with record.running():
         graph, _ = load_source(config.source)
+        snapshots: dict[int, Snapshot] = {}  # every setting's networks come from `graph`
         tables = [] if done is None else [done]
         for setting in track(settings, "grid"):
             if (setting.delta, setting.cutoff, setting.min_edges) in finished:
@@ -208,7 +251,7 @@ def run_grid(config: GridConfig, out: Path | None = None) -> GridResult:
                 record.write_table("auc.csv", pd.concat(tables, ignore_index=True))
                 continue
             evaluation = evaluate_methods(test, train, config.methods, config.options,
-                                          config.seed)
+                                          config.seed, snapshots=snapshots)
             tables.append(evaluation.table.assign(**columns))
             record.write_table("auc.csv", pd.concat(tables, ignore_index=True))
             if setting == roc_key:
@@ -233,19 +276,25 @@ class ForecastResult:
 
 
 def run_forecast(config: ForecastConfig, out: Path | None = None) -> ForecastResult:
-    """Train on the last `delta` years and rank unconnected pairs for the years after the
-    corpus ends: `forecast.csv` with concept names."""
+    """Train on the last `delta` years (or load the method from `config.models`) and rank
+    unconnected pairs for the years after the corpus ends: `forecast.csv` with concept names."""
     record = RunRecord.create(STUDY, "forecast", config, seed=config.seed, out=out)
     with record.running():
         graph, concepts = load_source(config.source)
         year_start = max(graph.years()) + 1
         setting = BenchmarkSetting(year_start, config.delta, config.cutoff, config.min_edges,
                                    config.n_pairs, config.seed)
-        train = make_training_set(graph, setting)
+        snapshots: dict[int, Snapshot] = {}
+        if config.models:
+            method = load_method(Path(config.models), config.method, config.options,
+                                 config.seed)
+        else:
+            train = make_training_set(graph, setting)
+            method = METHODS[config.method].build(config.options, config.seed)
+            method.fit(train.query(snapshots), train.labels)
         candidates = LinkQuery(graph, year_start, sample_unconnected(
-            graph, config.cutoff, config.n_pairs, np.random.default_rng(config.seed)))
-        method = METHODS[config.method].build(config.options, config.seed)
-        method.fit(train.query(), train.labels)
+            graph, config.cutoff, config.n_pairs, np.random.default_rng(config.seed)),
+            snapshots)
         scores = method.score(candidates)
         top = np.argsort(-scores, kind="stable")[:config.top]
         degree = candidates.snapshot().degree
