@@ -64,6 +64,11 @@ CASES = {
                             "samples.jsonl, line 2: not a sample"),
     "test limit 0": (["evaluate", "--samples", "{jsonl}", "--test-limit", "0"],
                      "--test-limit must be >= 1"),
+    # export
+    "export a full model": (["export", "--model", "{model}", "--out", "{out}"],
+                            "holds no LoRA adapter"),
+    "export to an unknown type": (["export", "--model", "{model}", "--out", "{out}", "--dtype",
+                                   "int3"], "--dtype takes one of bfloat16"),
 }
 
 

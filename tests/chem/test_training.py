@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from reprolab.chem import dpo as D
-from reprolab.chem.models import adapter_base, load_chem_model
+from reprolab.chem.models import ADAPTER_WEIGHTS, adapter_base, export_adapter, load_chem_model
 from reprolab.chem.molecules import canonical
 from reprolab.chem.prompts import Constraint, Prompt
 from reprolab.chem.sampling import check_sample
@@ -59,6 +59,20 @@ def test_sft_resumes_a_finished_run(sft_run):
     again = run_sft(config, out=out)
     assert again.steps == result.steps
     assert json.loads((out / "results.json").read_text())["steps"] == 2
+
+
+def test_an_exported_adapter_is_half_the_size_and_scores_alike(sft_run, tmp_path):
+    import torch
+
+    _, out, _ = sft_run
+    shared = export_adapter(out / "model", tmp_path / "shared")
+    full, half = (f / ADAPTER_WEIGHTS for f in (out / "model", shared))
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    ids = torch.tensor([[1, 5, 9, 13, 2]])
+    logits = [load_chem_model(str(f), "cpu")[0](ids).logits for f in (out / "model", shared)]
+    assert torch.allclose(*logits, atol=1e-2) and not torch.equal(*logits)
+    with pytest.raises(UserError, match="holds no LoRA adapter"):
+        export_adapter(tmp_path, tmp_path / "x")
 
 
 def test_preference_pairs():

@@ -1,5 +1,5 @@
 """`reprolab chem`: prepare molecules, fine-tune (SFT), align (DPO), train the from-scratch
-baseline, sample, evaluate.
+baseline, sample, evaluate; export an adapter to share.
 
 Each verb's options come from its settings dataclass; the verb calls one `run_*` and prints.
 """
@@ -13,6 +13,7 @@ import typer
 
 from reprolab.chem.baseline import BaselineConfig, run_baseline
 from reprolab.chem.dpo import DpoConfig, run_dpo
+from reprolab.chem.models import EXPORT_DTYPES, export_adapter
 from reprolab.chem.runs import (
     EvaluateConfig,
     PrepareConfig,
@@ -83,3 +84,16 @@ def evaluate_command(config: EvaluateConfig, out: Out = None) -> None:
     """MOSES and GuacaMol distribution metrics of a samples file (metrics.json)."""
     with user_errors():
         print_mapping(run_evaluate(config, out=out), "metrics")
+
+
+@app.command("export")
+def export_command(
+        model: Annotated[Path, typer.Option(help="The `model/` folder of an sft or dpo run.")],
+        out: Annotated[Path, typer.Option(help="Folder to write the adapter to.")],
+        dtype: Annotated[str, typer.Option(
+            help=f"Weight type: {', '.join(EXPORT_DTYPES)}.")] = "bfloat16") -> None:
+    """Copy a trained LoRA adapter at half precision (half the size), to share or commit."""
+    with user_errors():
+        folder = export_adapter(model, out, dtype)
+    size = sum(p.stat().st_size for p in folder.iterdir()) / 2**20
+    console.print(f"adapter: {folder} ({size:.1f} MiB)")

@@ -1,6 +1,7 @@
 """Loading what SFT, DPO and the baseline write: a LoRA adapter folder (with `chem-model.json`
 naming its base model) is applied to its base and merged for fast sampling; any other name or
-folder loads through `reprolab.lm.zoo`."""
+folder loads through `reprolab.lm.zoo`. `export_adapter` copies an adapter at half precision, a
+folder small enough to share."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from reprolab.core.errors import UserError
 from reprolab.lm.zoo import load_model
 
 BASE_FILE = "chem-model.json"
+ADAPTER_WEIGHTS = "adapter_model.safetensors"
+EXPORT_DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
 
 
 def write_base(folder: Path, base: str) -> None:
@@ -56,3 +59,26 @@ def load_chem_model(name_or_path: str, device: str = "auto", *, merged: bool = T
     if merged:
         model = model.merge_and_unload()
     return model.to(torch.float32).eval(), tokenizer
+
+
+def export_adapter(folder: Path, out: Path, dtype: str = "bfloat16") -> Path:
+    """Copy the adapter in `folder` (with its tokenizer and base) to `out`, its weights cast to
+    `dtype`: bfloat16 halves the file, and `load_chem_model(out)` loads it as it loads `folder`
+    (the weights return to float32 when applied)."""
+    from safetensors.torch import load_file, save_file
+
+    if dtype not in EXPORT_DTYPES:
+        raise UserError(f"--dtype takes one of {', '.join(EXPORT_DTYPES)}, got {dtype!r}.")
+    base = adapter_base(folder) if folder.is_dir() else None
+    if base is None or not (folder / ADAPTER_WEIGHTS).is_file():
+        raise UserError(f"{folder} holds no LoRA adapter ({ADAPTER_WEIGHTS}): give the `model/` "
+                        "folder of a `reprolab chem sft` or `dpo` run.")
+    out.mkdir(parents=True, exist_ok=True)
+    weights = load_file(folder / ADAPTER_WEIGHTS)
+    save_file({k: v.to(EXPORT_DTYPES[dtype]) for k, v in weights.items()}, out / ADAPTER_WEIGHTS,
+              metadata={"format": "pt"})
+    for path in folder.iterdir():  # config and tokenizer; PEFT's generated model card stays
+        if path.is_file() and path.name not in (ADAPTER_WEIGHTS, BASE_FILE, "README.md"):
+            (out / path.name).write_bytes(path.read_bytes())
+    write_base(out, base)
+    return out
