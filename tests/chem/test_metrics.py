@@ -72,8 +72,14 @@ def test_moses_metrics_by_hand():
     assert metrics["IntDiv"] == pytest.approx(1 - (5 + 4 * t) / 9)
     assert metrics["IntDiv2"] == pytest.approx(1 - (2 * np.sqrt((2 + t**2) / 3)
                                                     + np.sqrt((1 + 2 * t**2) / 3)) / 3)
-    assert np.isnan(metrics["FCD/Test"]) and metrics["Filters"] == 1.0
-    assert metrics["weight"] > 0
+    assert metrics["Filters"] == 1.0 and metrics["weight"] > 0
+
+
+def test_fcd_vanishes_against_the_same_molecules_only():
+    same = moses_metrics(SET, {"Test": reference_of(SET)}, set())
+    assert same["FCD/Test"] == pytest.approx(0, abs=1e-3)
+    other = moses_metrics(SET[:8], {"Test": reference_of(SET[8:])}, set())
+    assert other["FCD/Test"] > 1
 
 
 def test_reference_round_trip(tmp_path):
@@ -83,6 +89,8 @@ def test_reference_round_trip(tmp_path):
     assert (back.fingerprints == ref.fingerprints).all()
     assert back.fragments == ref.fragments and back.scaffolds == ref.scaffolds
     np.testing.assert_array_equal(back.properties["SA"], ref.properties["SA"])
+    np.testing.assert_array_equal(back.chemnet.cov, ref.chemnet.cov)
+    np.testing.assert_array_equal(back.chemnet.mean, ref.chemnet.mean)
 
 
 SET = ["CCO", "CCN", "CCCO", "c1ccccc1O", "c1ccccc1N", "CC(=O)O", "CC(=O)N", "c1ccncc1",
@@ -103,7 +111,7 @@ def test_guacamol_metrics_by_hand():
     assert metrics["uniqueness"] == pytest.approx(16 / 17)
     assert metrics["novelty"] == pytest.approx(14 / 16)
     assert metrics["kl_score"] == pytest.approx(1.0)
-    assert np.isnan(metrics["fcd_score"])
-    assert G.guacamol_metrics(SET, SET, set(), fcd=5.0)["fcd_score"] == pytest.approx(np.exp(-1))
+    assert G.guacamol_metrics(SET, SET, set())["fcd_score"] == pytest.approx(1, abs=1e-3)
     shifted = G.guacamol_metrics(["c1ccc2ccccc2c1", "c1ccc2cc3ccccc3cc2c1"], SET, set())
-    assert shifted["kl_score"] < 0.5
+    assert shifted["kl_score"] < 0.5 and shifted["fcd_score"] < 0.9
+    assert np.isnan(G.guacamol_metrics(["CCO", "xx"], SET, set())["fcd_score"])  # one valid

@@ -6,8 +6,8 @@ vectors (Frag, Scaf) are compared in float64, so the cosine cannot overflow as M
 products do on its 176k-molecule test sets (where its Frag reads exactly 1.0).
 
 Keys: valid, unique@k, FCD/Test, SNN/Test, Frag/Test, Scaf/Test (and /TestSF), IntDiv, IntDiv2,
-Filters, logP, SA, QED, weight (Wasserstein-1 distances to Test), Novelty. FCD is NaN unless a
-ChemNet (`reprolab.chem.chemnet`) is available.
+Filters, logP, SA, QED, weight (Wasserstein-1 distances to Test), Novelty. FCD is the Fréchet
+ChemNet Distance of `reprolab.chem.chemnet` on the valid molecules (duplicates kept), as MOSES.
 """
 
 from __future__ import annotations
@@ -22,29 +22,32 @@ import numpy as np
 from rdkit import Chem
 from scipy.stats import wasserstein_distance
 
+from reprolab.chem.chemnet import Gaussian, chemnet_gaussian, frechet_distance
 from reprolab.chem.features import PROPERTIES, Features, features
 from reprolab.chem.molecules import MosesSplit, parse, read_moses
 from reprolab.chem.similarity import mean_similarity_powers, nearest_similarity
 from reprolab.core.cache import cache_dir
 from reprolab.core.errors import UserError
 
-STATS_VERSION = 1
+STATS_VERSION = 2  # 2: ChemNet statistics
 
 
 @dataclass
 class Reference:
-    """What a metric needs of a reference set: fingerprints, fragment and scaffold counts, and
-    the property values."""
+    """What a metric needs of a reference set: fingerprints, fragment and scaffold counts,
+    the property values and the Gaussian of its ChemNet activations."""
 
     fingerprints: np.ndarray  # (n, 1024) uint8 bits
     fragments: Counter
     scaffolds: Counter
     properties: dict[str, np.ndarray]
+    chemnet: Gaussian
 
     @classmethod
-    def of(cls, feats: Features) -> Reference:
+    def of(cls, feats: Features, chemnet: Gaussian) -> Reference:
         return cls(feats.fingerprints, Counter(f for frags in feats.fragments for f in frags),
-                   Counter(s for s in feats.scaffolds if s is not None), feats.properties)
+                   Counter(s for s in feats.scaffolds if s is not None), feats.properties,
+                   chemnet)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,14 +55,16 @@ class Reference:
         np.savez_compressed(
             partial, bits=np.packbits(self.fingerprints, axis=1),
             **_counter_arrays("frag", self.fragments), **_counter_arrays("scaf", self.scaffolds),
-            **{f"prop_{name}": values for name, values in self.properties.items()})
+            **{f"prop_{name}": values for name, values in self.properties.items()},
+            fcd_mean=self.chemnet.mean, fcd_cov=self.chemnet.cov)
         partial.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> Reference:
         with np.load(path, allow_pickle=False) as data:
             return cls(np.unpackbits(data["bits"], axis=1), _counter(data, "frag"),
-                       _counter(data, "scaf"), {name: data[f"prop_{name}"] for name in PROPERTIES})
+                       _counter(data, "scaf"), {name: data[f"prop_{name}"] for name in PROPERTIES},
+                       Gaussian(data["fcd_mean"], data["fcd_cov"]))
 
 
 def _counter_arrays(prefix: str, counts: Counter) -> dict[str, np.ndarray]:
@@ -73,21 +78,25 @@ def _counter(data: Mapping[str, np.ndarray], prefix: str) -> Counter:
                             strict=True)))
 
 
-def reference_of(smiles: Sequence[str], description: str = "reference features") -> Reference:
+def reference_of(smiles: Sequence[str], description: str = "reference") -> Reference:
+    """The statistics of the SMILES that parse (the rest are skipped)."""
     mols = [m for m in map(parse, smiles) if m is not None]
-    return Reference.of(features(mols, filters=False, description=description))
+    return Reference.of(features(mols, filters=False, description=f"{description} features"),
+                        chemnet_gaussian(mols, f"{description} ChemNet"))
 
 
-def moses_reference(split: MosesSplit, cache: Path | None = None) -> Reference:
-    """The reference statistics of a MOSES split, computed once (minutes) and cached in `cache`
-    (default `core.cache.cache_dir("chem")`) under a name that carries the split's sha256."""
-    smiles = read_moses(split)
+def moses_reference(split: MosesSplit, limit: int | None = None,
+                    cache: Path | None = None) -> Reference:
+    """The reference statistics of a MOSES split (its first `limit` molecules), computed once
+    (minutes) and cached in `cache` (default `core.cache.cache_dir("chem")`) under a name that
+    carries the sha256 of those molecules."""
+    smiles = read_moses(split, limit)
     digest = hashlib.sha256("\n".join(smiles).encode()).hexdigest()[:16]
     folder = cache_dir("chem") if cache is None else cache.expanduser()
     path = folder / f"moses-{split}-v{STATS_VERSION}-{digest}.npz"
     if path.is_file():
         return Reference.load(path)
-    reference = reference_of(smiles, f"MOSES {split} features (once)")
+    reference = reference_of(smiles, f"MOSES {split} (once)")
     reference.save(path)
     return reference
 
@@ -117,12 +126,12 @@ def moses_keys(references: Mapping[str, Reference], ks: tuple[int, ...]) -> list
 
 
 def moses_metrics(generated: Sequence[str], references: Mapping[str, Reference],
-                  train: set[str] | frozenset[str], *, ks: tuple[int, ...] = (1000, 10000),
-                  fcd: Mapping[str, float] | None = None) -> dict[str, float]:
+                  train: set[str] | frozenset[str], *, ks: tuple[int, ...] = (1000, 10000)
+                  ) -> dict[str, float]:
     """MOSES's `get_all_metrics` for `generated` SMILES against named `references` (keys
     `"Test"`, `"TestSF"`; the first one's properties are the Wasserstein reference) and the set
-    of canonical `train` SMILES. `fcd` maps a reference name to its FCD if computed elsewhere.
-    With no valid molecule, every metric but `valid` (0) is NaN."""
+    of canonical `train` SMILES. With no valid molecule, every metric but `valid` (0) is NaN;
+    with one, the FCD is NaN too."""
     if not generated:
         raise UserError("No generated SMILES to evaluate.")
     mols = [m for m in map(parse, generated) if m is not None]
@@ -134,9 +143,9 @@ def moses_metrics(generated: Sequence[str], references: Mapping[str, Reference],
         metrics[f"unique@{k}"] = unique_fraction(canon, k)
     mols = [Chem.MolFromSmiles(s) for s in canon]  # as MOSES: features of the canonical form
     gen = features(mols, description="generated features")
-    gen_ref = Reference.of(gen)
+    gen_ref = Reference.of(gen, chemnet_gaussian(mols, "generated ChemNet"))
     for name, ref in references.items():
-        metrics[f"FCD/{name}"] = (fcd or {}).get(name, float("nan"))
+        metrics[f"FCD/{name}"] = frechet_distance(ref.chemnet, gen_ref.chemnet)
         nearest = nearest_similarity(gen.fingerprints, ref.fingerprints)
         metrics[f"SNN/{name}"] = float(nearest.mean())
         metrics[f"Frag/{name}"] = cosine_similarity(ref.fragments, gen_ref.fragments)
