@@ -86,33 +86,44 @@ class M6Network:
         load_checkpoint(model_file(folder, self.FILE), self.model, restore_rng=False)
 
 
-class LightGbm:
-    """LightGBM classifier on `dynamic_features` (half of the paper's M1 trees)."""
+class BoostedTrees:
+    """Gradient-boosted trees on `dynamic_features` (M1's trees), kept as the library's booster
+    and saved in the library's own model file `FILE`."""
+
+    FILE = ""
+
+    def __init__(self, rounds: int = 300, learning_rate: float = 0.05, seed: int = 0) -> None:
+        self.rounds, self.learning_rate, self.seed = rounds, learning_rate, seed
+
+    def train(self, x: np.ndarray, labels: np.ndarray):
+        """The booster fitted on features `x` [N, F] and bool `labels` [N]."""
+        raise NotImplementedError
+
+    def fit(self, query: LinkQuery, labels: np.ndarray) -> None:
+        check_labels(labels)
+        self.booster = self.train(dynamic_features(query), labels)
+
+    def save(self, folder: Path) -> None:
+        self.booster.save_model(folder / self.FILE)
+
+
+class LightGbm(BoostedTrees):
+    """LightGBM (31 leaves per tree, row and column subsampling); its text model file."""
 
     FILE = "lightgbm.txt"
 
-    def __init__(self, rounds: int = 300, learning_rate: float = 0.05, num_leaves: int = 31,
-                 seed: int = 0) -> None:
-        self.rounds, self.learning_rate, self.num_leaves, self.seed = (
-            rounds, learning_rate, num_leaves, seed)
-
-    def fit(self, query: LinkQuery, labels: np.ndarray) -> None:
+    def train(self, x: np.ndarray, labels: np.ndarray):
         import lightgbm
 
-        check_labels(labels)
         model = lightgbm.LGBMClassifier(
-            n_estimators=self.rounds, learning_rate=self.learning_rate,
-            num_leaves=self.num_leaves, min_child_samples=10, subsample=0.8, subsample_freq=1,
-            colsample_bytree=0.8, random_state=self.seed, n_jobs=1, verbose=-1)
-        model.fit(dynamic_features(query), labels)
-        self.booster = model.booster_
+            n_estimators=self.rounds, learning_rate=self.learning_rate, num_leaves=31,
+            min_child_samples=10, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
+            random_state=self.seed, n_jobs=1, verbose=-1)
+        return model.fit(x, labels).booster_
 
     def score(self, query: LinkQuery) -> np.ndarray:
         """[N] probabilities."""
         return self.booster.predict(dynamic_features(query))
-
-    def save(self, folder: Path) -> None:
-        self.booster.save_model(folder / self.FILE)
 
     def load(self, folder: Path) -> None:
         import lightgbm
@@ -132,32 +143,21 @@ def import_xgboost():
     return xgboost
 
 
-class XGBoost:
-    """XGBoost classifier on `dynamic_features` (the other half of the paper's M1 trees)."""
+class XGBoost(BoostedTrees):
+    """XGBoost (depth 6, histogram splits, row and column subsampling); its JSON model file."""
 
     FILE = "xgboost.json"
 
-    def __init__(self, rounds: int = 300, learning_rate: float = 0.05, max_depth: int = 6,
-                 seed: int = 0) -> None:
-        self.rounds, self.learning_rate, self.max_depth, self.seed = (
-            rounds, learning_rate, max_depth, seed)
-
-    def fit(self, query: LinkQuery, labels: np.ndarray) -> None:
-        xgboost = import_xgboost()
-        check_labels(labels)
-        model = xgboost.XGBClassifier(
-            n_estimators=self.rounds, learning_rate=self.learning_rate,
-            max_depth=self.max_depth, subsample=0.8, colsample_bytree=0.8, tree_method="hist",
-            random_state=self.seed, n_jobs=1)
-        model.fit(dynamic_features(query), labels)
-        self.booster = model.get_booster()
+    def train(self, x: np.ndarray, labels: np.ndarray):
+        model = import_xgboost().XGBClassifier(
+            n_estimators=self.rounds, learning_rate=self.learning_rate, max_depth=6,
+            subsample=0.8, colsample_bytree=0.8, tree_method="hist", random_state=self.seed,
+            n_jobs=1)
+        return model.fit(x, labels).get_booster()
 
     def score(self, query: LinkQuery) -> np.ndarray:
         """[N] probabilities."""
         return self.booster.inplace_predict(dynamic_features(query))
-
-    def save(self, folder: Path) -> None:
-        self.booster.save_model(folder / self.FILE)
 
     def load(self, folder: Path) -> None:
         xgboost = import_xgboost()
