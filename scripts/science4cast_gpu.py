@@ -9,14 +9,15 @@ Usage (from the repository root, no uv environment needed):
 Writes OUT/build (network.npz, growth), OUT/grid-d<delta> (auc.csv, auc_table.csv, roc.png) and
 OUT/forecast (forecast.csv), the same run records as `reprolab science4cast build|grid|forecast`,
 and OUT/summary.json. Needs numpy, scipy, pandas, scikit-learn, torch, torch-geometric, rich,
-matplotlib, plus the wheels of `pyahocorasick` and `lightgbm` (carry them: the machine has
-neither).
+matplotlib, plus the wheels of `pyahocorasick`, `lightgbm` and `xgboost-cpu` (carry them: the
+machine has none of them). GraphSAGE runs on the GPU (`--device`, default auto).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from reprolab.core.data import set_data_root
@@ -27,7 +28,7 @@ from reprolab.science4cast.methods import METHODS, MethodOptions
 from reprolab.science4cast.reproduction import reproduce
 
 TOY = {"n_pairs": 20_000, "cutoffs": (0,), "min_edges": (1,),
-       "options": MethodOptions(mlp_steps=50, gbdt_rounds=20, gnn_epochs=5)}
+       "options": MethodOptions(mlp_steps=50, gbdt_rounds=20, gnn_epochs=5, forest_trees=5)}
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -42,18 +43,20 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--methods", default=",".join(METHODS),
                         help="comma list of methods (default: all)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="auto", help="GraphSAGE's device")
     return parser
 
 
 def main(args: argparse.Namespace) -> dict:
     set_data_root(args.data_dir)
     methods = tuple(m.strip() for m in args.methods.split(",") if m.strip())
-    settings = TOY if args.toy else {"n_pairs": args.n_pairs}
+    base = TOY if args.toy else {"n_pairs": args.n_pairs, "options": MethodOptions()}
+    settings = {**base, "options": replace(base["options"], device=args.device)}
     grids = {f"grid-d{delta}": GridConfig(year_start=args.year_start, methods=methods,
                                           deltas=(delta,), **settings)
              for delta in ((3,) if args.toy else (3, 1, 5))}
     forecast = ForecastConfig(n_pairs=5_000 if args.toy else min(args.n_pairs, 1_000_000),
-                              options=settings.get("options", MethodOptions()))
+                              options=settings["options"])
     result = reproduce(StudyContext(out=args.out, seed=args.seed), NetworkSource(), grids,
                        forecast, f"{grids['grid-d3'].n_pairs:,} pairs")
     summary = {"comparisons": result.comparisons,

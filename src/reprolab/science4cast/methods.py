@@ -206,12 +206,12 @@ for _method in (
     Method("m6_mlp", "baseline features + MLP (M6)", 0.841, _m6, learned=True),
     Method("gbdt", "LightGBM on time-dynamic features (M1's trees, one half)", None, _gbdt,
            learned=True),
-    Method("m5_forest", "random forest on time-dynamic features (M5)", 0.847, _forest,
-           learned=True),
-    Method("node2vec", "node2vec + logistic regression (M7A)", 0.836, _node2vec, learned=True),
     Method("graphsage", "GraphSAGE link predictor (M1's GNN part)", None, _sage, learned=True),
     Method("m1_blend", "XGBoost + LightGBM + GraphSAGE blend (M1)", 0.917, _blend,
            learned=True, requires="xgboost"),
+    Method("m5_forest", "random forest on time-dynamic features (M5)", 0.847, _forest,
+           learned=True),
+    Method("node2vec", "node2vec + logistic regression (M7A)", 0.836, _node2vec, learned=True),
 ):
     METHODS.register(_method.name, _method)
 

@@ -1,6 +1,6 @@
 """What the quick and the full reproduction share: build the network, run grids and a forecast
 into one folder, and the report's section with the headline from the committed real-scale grid
-(`results/science4cast/grid-d3/auc.csv`)."""
+(`results/science4cast/grid/auc.csv`)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def paper_comparisons(table: pd.DataFrame, scope: str) -> list[Comparison]:
 def committed_headline() -> Comparison | None:
     """The M1 blend's AUC in the committed real-scale grid, None if it is absent."""
     folder = committed_results("science4cast")
-    path = folder / "grid-d3" / "auc.csv" if folder else None
+    path = folder / "grid" / "auc.csv" if folder else None
     if path is None or not path.is_file():
         return None
     rows = _paper_rows(pd.read_csv(path))
