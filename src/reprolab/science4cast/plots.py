@@ -26,11 +26,13 @@ def growth_figure(growth: pd.DataFrame) -> Figure:
 
 
 def roc_figure(curves: pd.DataFrame, title: str) -> Figure:
-    """ROC curves from a frame with columns method, fpr, tpr, auc."""
+    """ROC curves from a frame with columns method, fpr, tpr, auc (past ten methods the colours
+    repeat, dashed)."""
     figure, axes = new_figure(1, 1, panel_size=(4.6, 4.2))
     ax = axes[0, 0]
-    for method, curve in curves.groupby("method", sort=False):
-        ax.plot(curve["fpr"], curve["tpr"], label=f"{method} ({curve['auc'].iloc[0]:.3f})")
+    for index, (method, curve) in enumerate(curves.groupby("method", sort=False)):
+        ax.plot(curve["fpr"], curve["tpr"], linestyle="-" if index < 10 else "--",
+                label=f"{method} ({curve['auc'].iloc[0]:.3f})")
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
