@@ -90,6 +90,7 @@ def reading(path: Path, *errors: type[BaseException]) -> Iterator[None]:
         raise UserError(f"{path} is not a readable saved model ({first}): train it again with "
                         "`reprolab science4cast train`.") from None
 
+
 class Heuristic:
     """A score computed from the known network alone; `fit` learns nothing."""
 
@@ -154,7 +155,7 @@ class Method:
     paper_auc: float | None
     build: Callable[[MethodOptions, int], LinkPredictor]
     learned: bool = False
-    requires: str | None = None  # an optional package it needs, with how to install it
+    requires: str | None = None  # the optional extra (and module) it needs
 
 
 def _m6(options: MethodOptions, seed: int) -> LinkPredictor:
