@@ -31,8 +31,9 @@ RECORD_VERSION = 1
 STATUS_FILE = "status.json"
 TRACKED_PACKAGES = (
     "reprolab", "torch", "transformers", "trl", "peft", "accelerate", "datasets", "numpy",
-    "scipy", "scikit-learn", "lightgbm", "networkx", "pyahocorasick", "rdkit", "fcd-torch",
-    "torch-geometric", "torchvision", "lm-eval", "openai", "anthropic", "google-genai",
+    "scipy", "scikit-learn", "lightgbm", "xgboost-cpu", "xgboost", "networkx", "pyahocorasick",
+    "rdkit", "fcd-torch", "torch-geometric", "torchvision", "lm-eval", "openai", "anthropic",
+    "google-genai",
 )
 
 
