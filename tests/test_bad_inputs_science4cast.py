@@ -4,9 +4,9 @@ that says what to do, never a traceback, and leaves earlier files as they were.
 Placeholders name files made by the `inputs` fixture: `{network}` a good network file,
 `{corpus}` and `{concepts}` a good toy corpus and list, `{file}` a text file, `{folder}` a
 non-empty folder that holds no run, `{missing}` a path that does not exist, and the broken
-inputs `{bad_csv}`, `{gap_concepts}`, `{broken_npz}` and `{evil_pkl}` (a pickle that would run
-a shell command); `{benchmark}` a good benchmark file, `{models}` a `train` run folder of it, and
-copies of that folder each with one model file damaged or missing.
+inputs `{bad_csv}`, `{gap_concepts}`, `{empty_jsonl}`, `{broken_npz}` and `{evil_pkl}` (a
+pickle that would run a shell command); `{benchmark}` a good benchmark file, `{models}` a
+`train` run folder of it, and copies of that folder each with one model file damaged or missing.
 """
 
 from __future__ import annotations
@@ -49,6 +49,22 @@ CASES = {
     "out is a file": (["build", *SOURCE, "--out", "{file}"], "is a file: give a folder"),
     "out holds other files": (["build", *SOURCE, "--out", "{folder}"],
                               "is not empty and holds no run record"),
+    # concepts
+    "concepts without source": (["concepts"], "Give the corpus (--source) and the file"),
+    "concepts missing source": (["concepts", "--source", "{missing}"],
+                                "does not exist: give a paperlists"),
+    "concepts empty source": (["concepts", "--source", "{empty_jsonl}"], "holds no papers"),
+    "concepts out is a folder": (["concepts", "--source", "{corpus}", "--out", "{folder}"],
+                                 "is a folder: give the concept list's file name"),
+    "concepts threshold 0": (["concepts", "--source", "{corpus}", "--min-papers-two", "0"],
+                             "--min-papers-two and --min-papers-long must be >= 1"),
+    "concepts missing no-go list": (["concepts", "--source", "{corpus}", "--nogo-last",
+                                     "{missing}.txt"], "missing.txt cannot be read"),
+    "concepts no-go line of two words": (["concepts", "--source", "{corpus}", "--nogo-words",
+                                          "{gap_concepts}"],
+                                         "line 3: 'neural network' is not one word"),
+    "concepts none pass": (["concepts", "--source", "{corpus}", "--min-papers-two", "999",
+                            "--min-papers-long", "999"], "passes the thresholds and rules"),
     # benchmark
     "delta 0": (["benchmark", "--delta", "0"], "--delta must be >= 1"),
     "negative cutoff": (["benchmark", "--cutoff", "-1"], "--cutoff must be >= 0"),
@@ -134,7 +150,7 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
              "network": root / "network.npz", "file": root / "notes.txt",
              "folder": root / "folder", "missing": root / "missing",
              "bad_csv": root / "papers.csv", "gap_concepts": root / "gap.txt",
-             "broken_npz": root / "broken.npz",
+             "broken_npz": root / "broken.npz", "empty_jsonl": root / "empty.jsonl",
              "evil_pkl": root / "SemanticGraph_delta_1_cutoff_0_minedge_1.pkl"}
     save_network(files["network"], build_network(read_corpus(files["corpus"]), concepts),
                  concepts)
@@ -144,6 +160,7 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
     files["bad_csv"].write_text("title,date\nA,2001\n")
     files["gap_concepts"].write_text("graph\n\nneural network\n")
     files["broken_npz"].write_bytes(b"PK\x03\x04 not really")
+    files["empty_jsonl"].write_text("\n")
     files["evil_pkl"].write_bytes(pickle.dumps((np.zeros(2), _Shell(root / "pwned"))))
     files |= _saved_models(root, files["network"])
     return files

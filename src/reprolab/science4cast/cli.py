@@ -1,5 +1,5 @@
-"""`reprolab science4cast`: build the network, draw a benchmark, train and save methods,
-evaluate them, run the paper's grid, forecast new concept pairs.
+"""`reprolab science4cast`: build a concept list or the network, draw a benchmark, train and
+save methods, evaluate them, run the paper's grid, forecast new concept pairs.
 
 Each verb's options are generated from its settings dataclass (`reprolab.science4cast.config`);
 the verb calls one `run_*` function and prints.
@@ -13,8 +13,10 @@ from typing import Annotated
 import typer
 
 from reprolab.core.cli import config_options, console, print_frame, print_mapping, user_errors
+from reprolab.core.errors import UserError
 from reprolab.science4cast.config import (
     BenchmarkConfig,
+    ConceptsConfig,
     EvaluateConfig,
     ForecastConfig,
     GridConfig,
@@ -46,6 +48,32 @@ def methods_command() -> None:
     print_frame(pd.DataFrame([(name, m.title, "yes" if m.learned else "no", m.paper_auc)
                               for name, m in METHODS.items()],
                              columns=["method", "title", "trained", "paper AUC"]), "Methods")
+
+
+@app.command("concepts")
+@config_options(ConceptsConfig)
+def concepts_command(config: ConceptsConfig) -> None:
+    """Extract a new concept list from a corpus: RAKE with upstream's thresholds and rules."""
+    from reprolab.core.progress import track
+    from reprolab.science4cast.concepts import build_concepts, read_word_list, write_concepts
+    from reprolab.science4cast.corpus import read_corpus
+
+    with user_errors():
+        lists = {name: read_word_list(Path(path)) for name, path in (
+            ("nogo_words", config.nogo_words), ("nogo_first", config.nogo_first),
+            ("nogo_last", config.nogo_last)) if path}
+        texts = [paper.text for paper in track(read_corpus(Path(config.source)), "Reading")]
+        if not texts:
+            raise UserError(f"Corpus {config.source} holds no papers.")
+        concepts = build_concepts(track(texts, "RAKE over papers"),
+                                  min_papers_two=config.min_papers_two,
+                                  min_papers_long=config.min_papers_long, **lists)
+        if not concepts:
+            raise UserError(f"No phrase of the {len(texts):,} papers passes the thresholds "
+                            "and rules: lower --min-papers-two / --min-papers-long.")
+        Path(config.out).parent.mkdir(parents=True, exist_ok=True)
+        write_concepts(Path(config.out), concepts)
+    console.print(f"{len(concepts):,} concepts from {len(texts):,} papers: {config.out}")
 
 
 @app.command("build")

@@ -44,6 +44,34 @@ class NetworkSource:
 
 
 @dataclass(frozen=True)
+class ConceptsConfig:
+    """Build a new concept list from a corpus with upstream's RAKE thresholds and reduction rules
+    (`reprolab.science4cast.concepts.build_concepts`)."""
+
+    source: str = field(default="", metadata={
+        "help": "Paperlists folder, arXiv .jsonl[.gz] or .csv to extract concepts from."})
+    out: str = field(default="", metadata={"help": "The concept list to write, one per line."})
+    min_papers_two: int = field(default=6, metadata={
+        "help": "Papers a two-word phrase needs (upstream: 6)."})
+    min_papers_long: int = field(default=3, metadata={
+        "help": "Papers a phrase of three or more words needs (upstream: 3)."})
+    nogo_words: str | None = field(default=None, metadata={
+        "help": "File of words, one a line: drop concepts holding any (upstream: nogo_word_list)."})
+    nogo_first: str | None = field(default=None, metadata={
+        "help": "File of words that may not start a concept (upstream: nogo_first_word_list)."})
+    nogo_last: str | None = field(default=None, metadata={
+        "help": "File of words that may not end a concept (upstream: nogo_last_word_list)."})
+
+    def __post_init__(self) -> None:
+        if not self.source or not self.out:
+            raise UserError("Give the corpus (--source) and the file to write (--out).")
+        if Path(self.out).is_dir():
+            raise UserError(f"--out {self.out} is a folder: give the concept list's file name.")
+        if min(self.min_papers_two, self.min_papers_long) < 1:
+            raise UserError("--min-papers-two and --min-papers-long must be >= 1.")
+
+
+@dataclass(frozen=True)
 class GridConfig:
     """The paper's grid (delta x cutoff x w_min) at one year_start, every method on each."""
 
