@@ -65,6 +65,9 @@ def test_runs_side_by_side_are_pooled_and_others_refused(first_run, tmp_path):
     pooled = summarise_runs([a, tmp_path / "b", a], tmp_path / "pooled")
     assert len(pooled.recovery) == len(first.recovery) + 2 and pooled.finished
     assert (tmp_path / "pooled" / "recovery_table.csv").is_file()
+    stopped = run_transfer(CONFIG, tmp_path / "stopped", budget_minutes=0, splits=toy_splits())
+    assert not summarise_runs([tmp_path / "stopped", tmp_path / "b"], tmp_path / "p2").finished
+    assert summarise_runs([stopped.record.folder, a], tmp_path / "p3").finished  # a has its units
     RunRecord.create("capsules", "transfer", replace(CONFIG, margin=0.5), seed=0,
                      out=tmp_path / "c")
     with pytest.raises(UserError, match="cannot be pooled"):

@@ -251,11 +251,12 @@ def summarise_runs(folders: list[Path], out: Path | None = None) -> TransferResu
         if replace(config, **{name: getattr(first, name) for name in POOLED}) != first:
             raise UserError(f"{folder} was run with other settings than {folders[0]} (beyond "
                             "models, held-out digits and seeds): it cannot be pooled.")
-    pretrained, recovered, finished = [], [], True
+    pretrained, recovered, planned = [], [], set()
     for folder, config in zip(folders, configs, strict=True):
         record = RunRecord(folder, resumed=True)
         rows = _read_rows(record, PRETRAIN)
-        finished &= len(rows) == len(config.models) * len(config.held_out) * len(config.seeds)
+        planned |= {f"{m}-d{d}-s{s}" for m in config.models for d in config.held_out
+                    for s in config.seeds}
         seen = {row["unit"] for row in pretrained}  # a unit run in two folders counts once
         pretrained += [row for row in rows if row["unit"] not in seen]
         recovered += [row for row in _read_rows(record, RECOVERY)
@@ -265,4 +266,5 @@ def summarise_runs(folders: list[Path], out: Path | None = None) -> TransferResu
         out.mkdir(parents=True, exist_ok=True)
         target.write_jsonl(PRETRAIN, pretrained)
         target.write_jsonl(RECOVERY, recovered)
+    finished = planned <= {row["unit"] for row in pretrained}  # another folder may finish a unit
     return _summarise(first, target, pretrained, recovered, finished=finished)
