@@ -128,7 +128,7 @@ def _result(ctx: StudyContext, s: PipelineSettings, metrics: dict, samples: list
     return StudyResult(
         "chem", TITLE,
         f"{s.molecules} MOSES molecules, {s.model} + LoRA r{s.lora.r}; {len(free)} free samples "
-        f"at T=1; {len(samples)} evaluation-prompt samples. FCD needs ChemNet (not installed).",
+        f"at T=1; {len(samples)} evaluation-prompt samples.",
         comparisons=comparisons,
         tables=[("MOSES metrics (free samples) beside CharRNN", moses),
                 ("Prompt adherence (% satisfied) by kind, split and model", adherence)],
