@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,10 +32,10 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from rdkit import Chem
 from scipy.linalg import sqrtm
 from torch import nn
 
+from reprolab.chem.molecules import DistinctMolecules
 from reprolab.core.datasets import package_data_dir
 from reprolab.core.errors import UserError
 from reprolab.core.progress import track
@@ -122,9 +122,10 @@ def chemnet() -> ChemNet:
     return load_chemnet(folder / WEIGHTS)
 
 
-def activations(smiles: Sequence[str], *, batch_size: int = 512,
+def activations(smiles: Sequence[str], *, batch_size: int = 128,
                 description: str = "ChemNet activations") -> np.ndarray:
-    """`(n, 512)` float32 ChemNet activations of `smiles` (canonical SMILES)."""
+    """`(n, 512)` float32 ChemNet activations of `smiles` (canonical SMILES). On one CPU thread
+    batches of 64-128 run ~15% faster per molecule than batches of 512."""
     net = chemnet()
     out = np.empty((len(smiles), net.lstm2.hidden_size), dtype=np.float32)
     starts = range(0, len(smiles), batch_size)
@@ -151,12 +152,21 @@ class Gaussian:
         acts = acts.astype(np.float64)
         return cls(acts.mean(axis=0), np.cov(acts, rowvar=False))
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays to save (`from_arrays` reads them back)."""
+        return {"fcd_mean": self.mean, "fcd_cov": self.cov}
 
-def chemnet_gaussian(mols: Sequence[Chem.Mol], description: str = "ChemNet activations"
+    @classmethod
+    def from_arrays(cls, data: Mapping[str, np.ndarray]) -> Gaussian:
+        return cls(data["fcd_mean"], data["fcd_cov"])
+
+
+def chemnet_gaussian(molecules: DistinctMolecules, description: str = "ChemNet activations"
                      ) -> Gaussian:
-    """The Gaussian of the ChemNet activations of `mols`' canonical SMILES."""
-    return Gaussian.fit(activations([Chem.MolToSmiles(m) for m in mols],
-                                    description=description))
+    """The Gaussian of the ChemNet activations of every valid entry of `molecules` (duplicates
+    counted, each distinct canonical SMILES run through ChemNet once)."""
+    return Gaussian.fit(activations(molecules.distinct, description=description)
+                        [molecules.inverse])
 
 
 def frechet_distance(a: Gaussian, b: Gaussian) -> float:

@@ -5,7 +5,9 @@ SA, QED, weight and MOSES's filters.
 SA is Ertl & Schuffenhauer's score (J. Cheminf. 2009) from RDKit's Contrib; its fragment table
 ships as a pickle, which we read with an unpickler that refuses every class. MOSES's filters
 (MCF and PAINS SMARTS, allowed atoms, no charge, no ring of >= 8 atoms) read their SMARTS from the
-files in the `molsets` wheel (its code is never imported).
+files in the `molsets` wheel (its code is never imported); they are matched in bulk, RDKit's
+`SubstructLibrary` screening every pattern against the molecules' pattern fingerprints first.
+logP and weight are read from QED's inputs (RDKit's `QED.properties`), not computed again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from functools import cache
 
 import numpy as np
 from rdkit import Chem
-from rdkit.Chem import BRICS, QED, Crippen, Descriptors, rdFingerprintGenerator
+from rdkit.Chem import QED, rdFingerprintGenerator, rdSubstructLibrary
 from rdkit.Chem.Scaffolds import MurckoScaffold
 
 from reprolab.core.datasets import package_data_dir
@@ -30,6 +32,7 @@ FINGERPRINT_BITS = 1024
 MIN_SCAFFOLD_RINGS = 2  # MOSES counts scaffolds of at least two rings
 FILTER_ATOMS = frozenset({"C", "N", "S", "O", "F", "Cl", "Br", "H"})
 PROPERTIES = ("logP", "SA", "QED", "weight")
+FILTER_CHUNK = 5000  # molecules (with their hydrogens) held in one substructure library
 
 
 class _NoClasses(pickle.Unpickler):
@@ -66,21 +69,36 @@ def _filter_patterns() -> tuple[Chem.Mol, ...]:
     return tuple(Chem.MolFromSmarts(s) for s in smarts)
 
 
-def passes_filters(mol: Chem.Mol) -> bool:
-    """MOSES's `mol_passes_filters`: no ring of >= 8 atoms, no charged atom, only C N S O F Cl
-    Br H, no MCF or PAINS match (on the molecule with explicit hydrogens)."""
+def _atoms_and_rings_pass(mol: Chem.Mol) -> bool:
+    """The filters' atom and ring checks: no ring of >= 8 atoms, no charged atom, only
+    C N S O F Cl Br H."""
     if any(len(ring) >= 8 for ring in mol.GetRingInfo().AtomRings()):
         return False
-    atoms = mol.GetAtoms()
-    if any(a.GetFormalCharge() != 0 or a.GetSymbol() not in FILTER_ATOMS for a in atoms):
-        return False
-    with_h = Chem.AddHs(mol)
-    return not any(with_h.HasSubstructMatch(p) for p in _filter_patterns())
+    return all(a.GetFormalCharge() == 0 and a.GetSymbol() in FILTER_ATOMS
+               for a in mol.GetAtoms())
+
+
+def filter_passes(mols: Sequence[Chem.Mol]) -> np.ndarray:
+    """`(n,)` bool, MOSES's `mol_passes_filters` for each molecule: the atom and ring checks,
+    then no MCF or PAINS match on the molecule with explicit hydrogens."""
+    passes = np.array([_atoms_and_rings_pass(m) for m in mols], dtype=bool)
+    remaining = np.flatnonzero(passes)
+    for start in range(0, len(remaining), FILTER_CHUNK):
+        chunk = remaining[start:start + FILTER_CHUNK]
+        library = rdSubstructLibrary.SubstructLibrary(rdSubstructLibrary.MolHolder(),
+                                                      rdSubstructLibrary.PatternHolder())
+        for i in chunk:
+            library.AddMol(Chem.AddHs(mols[i]))
+        for pattern in _filter_patterns():
+            hits = library.GetMatches(pattern, useChirality=False, numThreads=1,
+                                      maxResults=len(chunk))
+            passes[chunk[list(hits)]] = False
+    return passes
 
 
 def fragments(mol: Chem.Mol) -> list[str]:
     """SMILES of the pieces left when every BRICS bond is cut (dummies kept, as MOSES)."""
-    return Chem.MolToSmiles(BRICS.BreakBRICSBonds(mol)).split(".")
+    return Chem.MolToSmiles(Chem.FragmentOnBRICSBonds(mol)).split(".")
 
 
 def scaffold(mol: Chem.Mol) -> str | None:
@@ -113,21 +131,28 @@ class Features:
     def __len__(self) -> int:
         return len(self.fingerprints)
 
+    def take(self, index: np.ndarray) -> Features:
+        """The features of molecules `index` (repeats allowed)."""
+        return Features(self.fingerprints[index], [self.fragments[i] for i in index],
+                        [self.scaffolds[i] for i in index],
+                        {name: values[index] for name, values in self.properties.items()},
+                        self.filters[index])
+
 
 def features(mols: Sequence[Chem.Mol], *, filters: bool = True,
              description: str = "molecule features") -> Features:
     """Every feature of `mols`, each molecule visited once (`filters=False` skips the filters,
-    which reference sets do not need)."""
+    which reference sets do not need, and leaves them False)."""
     fps = np.zeros((len(mols), FINGERPRINT_BITS), dtype=np.uint8)
-    frags, scafs, passes = [], [], np.zeros(len(mols), dtype=bool)
+    frags, scafs = [], []
     props = {name: np.zeros(len(mols)) for name in PROPERTIES}
     for i, mol in enumerate(track(mols, description)):
         fps[i] = _morgan().GetFingerprintAsNumPy(mol)
         frags.append(fragments(mol))
         scafs.append(scaffold(mol))
-        props["logP"][i] = Crippen.MolLogP(mol)
+        qed = QED.properties(mol)  # Crippen logP and average weight are two of its inputs
+        props["logP"][i], props["weight"][i] = qed.ALOGP, qed.MW
+        props["QED"][i] = QED.qed(mol, qedProperties=qed)
         props["SA"][i] = sa_score(mol)
-        props["QED"][i] = QED.qed(mol)
-        props["weight"][i] = Descriptors.MolWt(mol)
-        passes[i] = filters and passes_filters(mol)
+    passes = filter_passes(mols) if filters else np.zeros(len(mols), dtype=bool)
     return Features(fps, frags, scafs, props, passes)

@@ -7,28 +7,32 @@ similarity inside each set (ECFP4, 4096 bits), KL(reference || generated) of Gau
 of 10-bin histograms on the reference's bins; score = mean of exp(-KL). FCD score =
 exp(-0.2 FCD), the Fréchet ChemNet Distance (`reprolab.chem.chemnet`) of the valid generated
 molecules (duplicates kept) to the reference. The paper samples 10,000 molecules for each.
+The reference's descriptors and ChemNet statistics are computed once and cached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import numpy as np
-import torch
 from rdkit import Chem
 from rdkit.Chem import Descriptors, rdFingerprintGenerator
 from scipy.stats import entropy, gaussian_kde
 
-from reprolab.chem.chemnet import chemnet_gaussian, frechet_distance
-from reprolab.chem.molecules import parse
-from reprolab.chem.similarity import tanimoto_blocks
+from reprolab.chem.chemnet import Gaussian, chemnet_gaussian, frechet_distance
+from reprolab.chem.molecules import distinct_molecules, read_moses
+from reprolab.chem.similarity import nearest_similarity
+from reprolab.chem.statistics_cache import cached_statistics, save_arrays
 
 CONTINUOUS = ("BertzCT", "MolLogP", "MolWt", "TPSA")
 DISCRETE = ("NumHAcceptors", "NumHDonors", "NumRotatableBonds", "NumAliphaticRings",
             "NumAromaticRings")
 SIMILARITY_BITS = 4096
 EPS = 1e-10
+STATS_VERSION = 1
 
 
 def continuous_kl(reference: np.ndarray, generated: np.ndarray) -> float:
@@ -57,14 +61,8 @@ def _ecfp4():
 
 def nearest_internal_similarity(mols: Sequence[Chem.Mol]) -> np.ndarray:
     """`(n,)`: each molecule's highest ECFP4 Tanimoto similarity to another in the set."""
-    fps = np.stack([_ecfp4().GetFingerprintAsNumPy(m).astype(np.uint8) for m in mols])
-    best = torch.zeros(len(fps))
-    for g0, r0, sim in tanimoto_blocks(fps, fps):
-        rows = torch.arange(len(sim))
-        inside = (rows + g0 >= r0) & (rows + g0 < r0 + sim.shape[1])
-        sim[rows[inside], rows[inside] + g0 - r0] = 0  # not its own neighbour
-        best[g0:g0 + len(sim)] = torch.maximum(best[g0:g0 + len(sim)], sim.max(dim=1).values)
-    return best.numpy()
+    return nearest_similarity(np.stack([_ecfp4().GetFingerprintAsNumPy(m).astype(np.uint8)
+                                        for m in mols]))
 
 
 def descriptor_table(mols: Sequence[Chem.Mol]) -> dict[str, np.ndarray]:
@@ -75,37 +73,62 @@ def descriptor_table(mols: Sequence[Chem.Mol]) -> dict[str, np.ndarray]:
     return table
 
 
-def kl_score(reference: Sequence[Chem.Mol], generated: Sequence[Chem.Mol]) -> float:
-    """GuacaMol's KL divergence benchmark score, in [0, 1] (1: same distributions)."""
-    ref, gen = descriptor_table(reference), descriptor_table(generated)
-    kls = [discrete_kl(ref[k], gen[k]) if k in DISCRETE else continuous_kl(ref[k], gen[k])
-           for k in ref]
+@dataclass
+class GuacamolReference:
+    """What the suite needs of its reference set: the `descriptor_table` of its valid
+    molecules (duplicates kept) and the Gaussian of their ChemNet activations."""
+
+    descriptors: dict[str, np.ndarray]
+    chemnet: Gaussian
+
+    @classmethod
+    def of(cls, smiles: Sequence[str], description: str = "reference") -> GuacamolReference:
+        """The statistics of the SMILES that parse (the rest are skipped)."""
+        molecules = distinct_molecules(smiles)
+        return cls(descriptor_table([molecules.mols[i] for i in molecules.inverse]),
+                   chemnet_gaussian(molecules, f"{description} ChemNet"))
+
+    def save(self, path: Path) -> None:
+        save_arrays(path, {**{f"desc_{k}": v for k, v in self.descriptors.items()},
+                           **self.chemnet.arrays()})
+
+    @classmethod
+    def load(cls, path: Path) -> GuacamolReference:
+        with np.load(path, allow_pickle=False) as data:
+            return cls({k.removeprefix("desc_"): data[k] for k in data.files
+                        if k.startswith("desc_")}, Gaussian.from_arrays(data))
+
+
+def guacamol_reference(size: int, cache: Path | None = None) -> GuacamolReference:
+    """The statistics of the first `size` MOSES training molecules, computed once and cached
+    in `cache` (default `core.cache.cache_dir("chem")`)."""
+    return cached_statistics("guacamol-train", STATS_VERSION, read_moses("train", size),
+                             lambda smiles: GuacamolReference.of(smiles, "GuacaMol reference"),
+                             GuacamolReference.load, cache)
+
+
+def kl_score(reference: Mapping[str, np.ndarray], generated: Mapping[str, np.ndarray]) -> float:
+    """GuacaMol's KL divergence benchmark score of two `descriptor_table`s, in [0, 1] (1: same
+    distributions)."""
+    kls = [discrete_kl(reference[k], generated[k]) if k in DISCRETE
+           else continuous_kl(reference[k], generated[k]) for k in reference]
     return float(np.mean(np.exp(-np.array(kls))))
 
 
-def fcd_score(reference: Sequence[Chem.Mol], generated: Sequence[Chem.Mol]) -> float:
-    """GuacaMol's FCD benchmark score exp(-0.2 FCD), in (0, 1] (1: same statistics); NaN
-    with fewer than two molecules on either side."""
-    fcd = frechet_distance(chemnet_gaussian(reference, "reference ChemNet"),
-                           chemnet_gaussian(generated, "generated ChemNet"))
-    return float(np.exp(-0.2 * fcd))
-
-
-def guacamol_metrics(generated: Sequence[str], reference: Sequence[str],
+def guacamol_metrics(generated: Sequence[str], reference: GuacamolReference,
                      train: set[str] | frozenset[str]) -> dict[str, float]:
     """Validity (valid / all), uniqueness (distinct / valid), novelty (distinct not in canonical
     `train` / distinct), KL score of the distinct valid molecules against the `reference`
-    SMILES (NaN with fewer than two), and the FCD score of the valid molecules against them.
-    Undefined shares (no valid molecule) are NaN."""
-    mols = [m for m in map(parse, generated) if m is not None]
-    distinct = list(dict.fromkeys(Chem.MolToSmiles(m) for m in mols))
-    nan = float("nan")
-    ref_mols = [m for m in map(parse, reference) if m is not None]
+    (NaN with fewer than two), and the FCD score exp(-0.2 FCD) of the valid molecules against
+    it (NaN with fewer than two). Undefined shares (no valid molecule) are NaN."""
+    molecules = distinct_molecules(generated)
+    distinct, nan = molecules.distinct, float("nan")
+    fcd = frechet_distance(reference.chemnet, chemnet_gaussian(molecules, "generated ChemNet"))
     return {
-        "validity": len(mols) / len(generated),
-        "uniqueness": len(distinct) / len(mols) if mols else nan,
-        "novelty": sum(s not in train for s in distinct) / len(distinct) if mols else nan,
-        "kl_score": (kl_score(ref_mols, [Chem.MolFromSmiles(s) for s in distinct])
+        "validity": molecules.valid,
+        "uniqueness": len(distinct) / len(molecules.canonical) if distinct else nan,
+        "novelty": sum(s not in train for s in distinct) / len(distinct) if distinct else nan,
+        "kl_score": (kl_score(reference.descriptors, descriptor_table(molecules.mols))
                      if len(distinct) > 1 else nan),
-        "fcd_score": fcd_score(ref_mols, mols),
+        "fcd_score": float(np.exp(-0.2 * fcd)),
     }

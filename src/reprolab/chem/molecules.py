@@ -1,5 +1,6 @@
 """SMILES in: parsing without RDKit's log noise, standardisation, canonical and randomised SMILES,
-and readers for MOSES splits and any SMILES file (plain lines or a CSV column).
+the distinct molecules of a sample, and readers for MOSES splits and any SMILES file (plain
+lines or a CSV column).
 
 Invalid SMILES in an input are skipped and counted, never raised: a `SmilesSet` carries the
 molecules kept and how many lines were dropped.
@@ -10,13 +11,14 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from rdkit import Chem, RDLogger
 from rdkit.Chem.MolStandardize import rdMolStandardize
 
@@ -63,6 +65,46 @@ def randomised(mol: Chem.Mol, n: int, seed: int) -> list[str]:
     """`n` random (non-canonical) SMILES of `mol` (Bjerrum 2017 augmentation), reproducible by
     `seed`. Each parses back to the same molecule."""
     return list(Chem.MolToRandomSmilesVect(mol, n, randomSeed=seed))
+
+
+@dataclass(frozen=True)
+class DistinctMolecules:
+    """The entries of a SMILES list that parse: their `canonical` SMILES in input order
+    (duplicates kept), the `distinct` ones in first-seen order with one molecule each (`mols`),
+    and `inverse`, `(len(canonical),)` indices into `distinct`."""
+
+    entries: int
+    canonical: list[str]
+    distinct: list[str]
+    mols: list[Chem.Mol]
+    inverse: np.ndarray
+
+    @property
+    def valid(self) -> float:
+        """The share of entries that parse."""
+        return len(self.canonical) / self.entries
+
+
+def distinct_molecules(entries: Sequence[str]) -> DistinctMolecules:
+    """Parse each entry once and keep one molecule per distinct canonical SMILES, the one
+    parsed from that canonical form (MOSES computes features on it): an entry already canonical
+    keeps its own molecule, the others are parsed again from their canonical SMILES."""
+    index: dict[str, int] = {}
+    canonical, mols, inverse = [], [], []
+    with quiet_rdkit():
+        for entry in entries:
+            mol = Chem.MolFromSmiles(entry) if entry else None
+            if mol is None:
+                continue
+            smiles = Chem.MolToSmiles(mol)
+            if smiles not in index:
+                index[smiles] = len(index)
+                again = mol if smiles == entry else Chem.MolFromSmiles(smiles)
+                mols.append(mol if again is None else again)
+            canonical.append(smiles)
+            inverse.append(index[smiles])
+    return DistinctMolecules(len(entries), canonical, list(index), mols,
+                             np.array(inverse, dtype=np.int64))
 
 
 @dataclass(frozen=True)

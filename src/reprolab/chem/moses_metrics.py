@@ -1,9 +1,10 @@
 """The MOSES metric suite (Polykovskiy et al., Front. Pharmacol. 2020), with MOSES's key names.
 
-Each generated SMILES is parsed once and each feature computed once; the generated side serves
-both reference sets (Test, TestSF), whose features are computed once and cached on disk. Count
-vectors (Frag, Scaf) are compared in float64, so the cosine cannot overflow as MOSES's int64
-products do on its 176k-molecule test sets (where its Frag reads exactly 1.0).
+Each generated SMILES is parsed once, and the features of each distinct molecule are computed
+once (duplicates count as often as they occur, as in MOSES) and serve both reference sets
+(Test, TestSF), whose statistics are computed once and cached on disk. Count vectors (Frag, Scaf)
+are compared in float64, so the cosine cannot overflow as MOSES's int64 products do on its
+176k-molecule test sets (where its Frag reads exactly 1.0).
 
 Keys: valid, unique@k, FCD/Test, SNN/Test, Frag/Test, Scaf/Test (and /TestSF), IntDiv, IntDiv2,
 Filters, logP, SA, QED, weight (Wasserstein-1 distances to Test), Novelty. FCD is the Fréchet
@@ -12,21 +13,19 @@ ChemNet Distance of `reprolab.chem.chemnet` on the valid molecules (duplicates k
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from rdkit import Chem
 from scipy.stats import wasserstein_distance
 
 from reprolab.chem.chemnet import Gaussian, chemnet_gaussian, frechet_distance
 from reprolab.chem.features import PROPERTIES, Features, features
-from reprolab.chem.molecules import MosesSplit, parse, read_moses
+from reprolab.chem.molecules import DistinctMolecules, MosesSplit, distinct_molecules, read_moses
 from reprolab.chem.similarity import mean_similarity_powers, nearest_similarity
-from reprolab.core.cache import cache_dir
+from reprolab.chem.statistics_cache import cached_statistics, save_arrays
 from reprolab.core.errors import UserError
 
 STATS_VERSION = 2  # 2: ChemNet statistics
@@ -50,21 +49,18 @@ class Reference:
                    chemnet)
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".part.npz")
-        np.savez_compressed(
-            partial, bits=np.packbits(self.fingerprints, axis=1),
+        save_arrays(path, {
+            "bits": np.packbits(self.fingerprints, axis=1),
             **_counter_arrays("frag", self.fragments), **_counter_arrays("scaf", self.scaffolds),
             **{f"prop_{name}": values for name, values in self.properties.items()},
-            fcd_mean=self.chemnet.mean, fcd_cov=self.chemnet.cov)
-        partial.replace(path)
+            **self.chemnet.arrays()})
 
     @classmethod
     def load(cls, path: Path) -> Reference:
         with np.load(path, allow_pickle=False) as data:
             return cls(np.unpackbits(data["bits"], axis=1), _counter(data, "frag"),
                        _counter(data, "scaf"), {name: data[f"prop_{name}"] for name in PROPERTIES},
-                       Gaussian(data["fcd_mean"], data["fcd_cov"]))
+                       Gaussian.from_arrays(data))
 
 
 def _counter_arrays(prefix: str, counts: Counter) -> dict[str, np.ndarray]:
@@ -78,27 +74,35 @@ def _counter(data: Mapping[str, np.ndarray], prefix: str) -> Counter:
                             strict=True)))
 
 
+def _statistics(molecules: DistinctMolecules, description: str, *, filters: bool
+                ) -> tuple[Features, Gaussian]:
+    """The features of each distinct molecule and the ChemNet Gaussian of every valid entry."""
+    return (features(molecules.mols, filters=filters, description=f"{description} features"),
+            chemnet_gaussian(molecules, f"{description} ChemNet"))
+
+
 def reference_of(smiles: Sequence[str], description: str = "reference") -> Reference:
     """The statistics of the SMILES that parse (the rest are skipped)."""
-    mols = [m for m in map(parse, smiles) if m is not None]
-    return Reference.of(features(mols, filters=False, description=f"{description} features"),
-                        chemnet_gaussian(mols, f"{description} ChemNet"))
+    molecules = distinct_molecules(smiles)
+    feats, gaussian = _statistics(molecules, description, filters=False)
+    return Reference.of(feats.take(molecules.inverse), gaussian)
 
 
 def moses_reference(split: MosesSplit, limit: int | None = None,
                     cache: Path | None = None) -> Reference:
     """The reference statistics of a MOSES split (its first `limit` molecules), computed once
-    (minutes) and cached in `cache` (default `core.cache.cache_dir("chem")`) under a name that
-    carries the sha256 of those molecules."""
-    smiles = read_moses(split, limit)
-    digest = hashlib.sha256("\n".join(smiles).encode()).hexdigest()[:16]
-    folder = cache_dir("chem") if cache is None else cache.expanduser()
-    path = folder / f"moses-{split}-v{STATS_VERSION}-{digest}.npz"
-    if path.is_file():
-        return Reference.load(path)
-    reference = reference_of(smiles, f"MOSES {split} (once)")
-    reference.save(path)
-    return reference
+    (minutes) and cached in `cache` (default `core.cache.cache_dir("chem")`)."""
+    return cached_statistics(f"moses-{split}", STATS_VERSION, read_moses(split, limit),
+                             lambda smiles: reference_of(smiles, f"MOSES {split} (once)"),
+                             Reference.load, cache)
+
+
+def moses_references(limit: int | None = None, cache: Path | None = None
+                     ) -> dict[str, Reference]:
+    """`{"Test": ..., "TestSF": ...}`: the cached statistics of MOSES's two test sets (their
+    first `limit` molecules each)."""
+    return {"Test": moses_reference("test", limit, cache),
+            "TestSF": moses_reference("test_scaffolds", limit, cache)}
 
 
 def cosine_similarity(a: Counter, b: Counter) -> float:
@@ -134,20 +138,19 @@ def moses_metrics(generated: Sequence[str], references: Mapping[str, Reference],
     with one, the FCD is NaN too."""
     if not generated:
         raise UserError("No generated SMILES to evaluate.")
-    mols = [m for m in map(parse, generated) if m is not None]
-    metrics: dict[str, float] = {"valid": len(mols) / len(generated)}
-    if not mols:  # every other metric is undefined
+    molecules = distinct_molecules(generated)
+    metrics: dict[str, float] = {"valid": molecules.valid}
+    if not molecules.mols:  # every other metric is undefined
         return metrics | dict.fromkeys(moses_keys(references, ks), float("nan"))
-    canon = [Chem.MolToSmiles(m) for m in mols]
     for k in ks:
-        metrics[f"unique@{k}"] = unique_fraction(canon, k)
-    mols = [Chem.MolFromSmiles(s) for s in canon]  # as MOSES: features of the canonical form
-    gen = features(mols, description="generated features")
-    gen_ref = Reference.of(gen, chemnet_gaussian(mols, "generated ChemNet"))
+        metrics[f"unique@{k}"] = unique_fraction(molecules.canonical, k)
+    distinct, gaussian = _statistics(molecules, "generated", filters=True)
+    gen = distinct.take(molecules.inverse)
+    gen_ref = Reference.of(gen, gaussian)
     for name, ref in references.items():
         metrics[f"FCD/{name}"] = frechet_distance(ref.chemnet, gen_ref.chemnet)
-        nearest = nearest_similarity(gen.fingerprints, ref.fingerprints)
-        metrics[f"SNN/{name}"] = float(nearest.mean())
+        nearest = nearest_similarity(distinct.fingerprints, ref.fingerprints)
+        metrics[f"SNN/{name}"] = float(nearest[molecules.inverse].mean())
         metrics[f"Frag/{name}"] = cosine_similarity(ref.fragments, gen_ref.fragments)
         metrics[f"Scaf/{name}"] = cosine_similarity(ref.scaffolds, gen_ref.scaffolds)
     means = mean_similarity_powers(gen.fingerprints, (1, 2))
@@ -157,6 +160,5 @@ def moses_metrics(generated: Sequence[str], references: Mapping[str, Reference],
     first = next(iter(references.values()))
     for name in PROPERTIES:
         metrics[name] = float(wasserstein_distance(first.properties[name], gen.properties[name]))
-    distinct = set(canon)
-    metrics["Novelty"] = len(distinct - set(train)) / len(distinct)
+    metrics["Novelty"] = len(set(molecules.distinct) - set(train)) / len(molecules.distinct)
     return metrics

@@ -12,10 +12,10 @@ from typing import Literal, get_args
 import pandas as pd
 
 from reprolab.chem.adherence import adherence_table
-from reprolab.chem.guacamol import guacamol_metrics
+from reprolab.chem.guacamol import guacamol_metrics, guacamol_reference
 from reprolab.chem.models import load_chem_model
 from reprolab.chem.molecules import clean, read_entries, read_moses
-from reprolab.chem.moses_metrics import Reference, moses_metrics, moses_reference, reference_of
+from reprolab.chem.moses_metrics import moses_metrics, moses_references
 from reprolab.chem.prompts import Prompt, evaluation_prompts, split_prompts
 from reprolab.chem.properties import cached_property_table
 from reprolab.chem.sampling import sample_prompts
@@ -142,7 +142,8 @@ class EvaluateConfig:
         "help": "Use the first N molecules of each MOSES test set (default: all; their "
                 "statistics are cached after the first run)."})
     reference_size: int = field(default=10000, metadata={
-        "help": "MOSES training molecules as GuacaMol's KL reference."})
+        "help": "MOSES training molecules as GuacaMol's reference (its statistics are "
+                "cached after the first run)."})
 
     def __post_init__(self) -> None:
         if not self.samples:
@@ -185,9 +186,9 @@ def run_evaluate(config: EvaluateConfig, out: Path | None = None) -> dict[str, f
         train = frozenset(read_moses("train"))
         metrics: dict[str, float] = {}
         if config.suite in ("moses", "both"):
-            metrics |= moses_metrics(texts, _moses_references(config.test_limit), train)
+            metrics |= moses_metrics(texts, moses_references(config.test_limit), train)
         if config.suite in ("guacamol", "both"):
-            reference = read_moses("train", config.reference_size)
+            reference = guacamol_reference(config.reference_size)
             metrics |= {f"guacamol/{k}": v
                         for k, v in guacamol_metrics(texts, reference, train).items()}
         write_json(record.path("metrics.json"), metrics)
@@ -196,9 +197,3 @@ def run_evaluate(config: EvaluateConfig, out: Path | None = None) -> dict[str, f
         record.write_results(metrics)
     return metrics
 
-
-def _moses_references(test_limit: int | None) -> dict[str, Reference]:
-    if test_limit is None:
-        return {"Test": moses_reference("test"), "TestSF": moses_reference("test_scaffolds")}
-    return {"Test": reference_of(read_moses("test", test_limit)),
-            "TestSF": reference_of(read_moses("test_scaffolds", test_limit))}
