@@ -11,8 +11,10 @@ class-refusing unpickler (the same file as RDKit's). Its FCD is the installed `f
 that MOSES computes their statistics itself instead of unpickling its shipped ones.
 
 Both sides' reference statistics are part of their timing. Ours are cached in `--cache` (default:
-a fresh temporary folder), so our first run is cold and the `--repeats` after it are warm; MOSES
-recomputes them on every call. Metrics agree to 1e-3, FCD to 5e-3.
+a fresh temporary folder), so our first run is cold and the runs after it are warm; MOSES
+recomputes them on every call. After our first run, `--repeats` molsets runs alternate with warm
+runs of ours, so that a change in the machine's load falls on both; medians are compared.
+Metrics agree to 1e-3, FCD to 5e-3.
 
     OMP_NUM_THREADS=1 uv run python benchmarks/chem_metrics.py --n 30000 \
         --out results/chem/parity.json
@@ -36,7 +38,7 @@ import torch
 
 from reprolab.chem.features import _sa_module
 from reprolab.chem.molecules import read_moses
-from reprolab.chem.moses_metrics import moses_metrics, moses_reference
+from reprolab.chem.moses_metrics import moses_metrics, moses_references
 from reprolab.core.records import write_json
 
 TOLERANCE = 1e-3
@@ -67,9 +69,7 @@ def _timed(function, *args, **kwargs) -> tuple[dict[str, float], float]:
 
 
 def _ours(gen: list[str], train: frozenset[str], limit: int | None, cache: Path) -> dict:
-    refs = {"Test": moses_reference("test", limit, cache),
-            "TestSF": moses_reference("test_scaffolds", limit, cache)}
-    return moses_metrics(gen, refs, train)
+    return moses_metrics(gen, moses_references(limit, cache), train)
 
 
 def main(args: argparse.Namespace) -> dict:
@@ -80,45 +80,46 @@ def main(args: argparse.Namespace) -> dict:
 
 
 def compare(args: argparse.Namespace, cache: Path) -> dict:
-    """Time our metrics (first and warm runs) and molsets', and compare their values."""
+    """Time our metrics (the first run, then warm runs) and molsets', alternated so that a
+    change in the machine's load falls on both, and compare their values."""
     torch.set_num_threads(1)
     train = read_moses("train")
     gen = random.Random(args.seed).sample(train, args.n)
-    cold = not any(cache.glob("moses-*.npz"))
+    test = read_moses("test", args.test_limit)
+    test_sf = read_moses("test_scaffolds", args.test_limit)
     result = {"n": args.n, "seed": args.seed, "test_limit": args.test_limit,
-              "cache_was_empty": cold, "reprolab_s": []}
-    for _ in range(1 + args.repeats):
-        ours, seconds = _timed(_ours, gen, frozenset(train), args.test_limit, cache)
-        result["reprolab_s"].append(seconds)
-        print(f"reprolab: {seconds:.0f} s", flush=True)
-        write_json(args.out, result | {"reprolab": ours})
+              "cache_was_empty": not any(cache.glob("moses-*.npz")), "reprolab_s": [],
+              "molsets_s": []}
 
+    def run(name: str, function, *arguments, **keywords) -> dict[str, float]:
+        values, seconds = _timed(function, *arguments, **keywords)
+        result[f"{name}_s"].append(seconds)
+        print(f"{name}: {seconds:.0f} s", flush=True)
+        write_json(args.out, result)
+        return values
+
+    ours = run("reprolab", _ours, gen, frozenset(train), args.test_limit, cache)
     _shim_molsets()
     from moses.metrics.metrics import get_all_metrics
 
-    test = read_moses("test", args.test_limit)
-    test_sf = read_moses("test_scaffolds", args.test_limit)
-    result["molsets_s"] = []
-    for _ in range(args.molsets_repeats):
-        theirs, seconds = _timed(get_all_metrics, gen, test=test, test_scaffolds=test_sf,
-                                 train=train)
-        result["molsets_s"].append(seconds)
-        print(f"molsets: {seconds:.0f} s", flush=True)
+    for _ in range(args.repeats):
+        theirs = run("molsets", get_all_metrics, gen, test=test, test_scaffolds=test_sf,
+                     train=train)
+        ours = run("reprolab", _ours, gen, frozenset(train), args.test_limit, cache)
     diffs = {k: abs(ours[k] - theirs[k]) for k in theirs if not np.isnan(theirs[k])}
     agree = all(d <= (FCD_TOLERANCE if k.startswith("FCD/") else TOLERANCE)
                 for k, d in diffs.items())
-    times = result["reprolab_s"]
-    warm = statistics.median(times[1:]) if len(times) > 1 else None
-    molsets_s = statistics.median(result["molsets_s"])
+    first, *warm_runs = result["reprolab_s"]
+    warm, molsets_s = statistics.median(warm_runs), statistics.median(result["molsets_s"])
     result |= {"reprolab": ours, "molsets": theirs, "abs_diff": diffs,
                "max_abs_diff": max(diffs.values()), "agree": agree,
-               "reprolab_first_s": times[0], "reprolab_warm_s": warm,
-               "molsets_median_s": molsets_s, "speedup_first": molsets_s / times[0],
-               "speedup_warm": None if warm is None else molsets_s / warm}
+               "reprolab_first_s": first, "reprolab_warm_s": warm,
+               "molsets_median_s": molsets_s, "speedup_first": molsets_s / first,
+               "speedup_warm": molsets_s / warm}
     write_json(args.out, result)
     for key, diff in diffs.items():
         print(f"{key:12s} reprolab {ours[key]:.6f} molsets {theirs[key]:.6f} |diff| {diff:.2e}")
-    print(f"reprolab first {times[0]:.0f} s, warm {warm} s; molsets {molsets_s:.0f} s")
+    print(f"reprolab first {first:.0f} s, warm {warm:.0f} s; molsets {molsets_s:.0f} s")
     return result
 
 
@@ -130,11 +131,15 @@ def make_parser() -> argparse.ArgumentParser:
                         help="first N molecules of each test set (a smoke check; default: all)")
     parser.add_argument("--cache", type=Path, default=None,
                         help="folder of our reference statistics (default: a fresh one, cold)")
-    parser.add_argument("--repeats", type=int, default=1, help="our warm runs after the first")
-    parser.add_argument("--molsets-repeats", type=int, default=1, help="molsets runs")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="molsets runs, each followed by a warm run of ours (at least 1)")
     parser.add_argument("--out", type=Path, default=Path("runs/chem_metrics.json"))
     return parser
 
 
 if __name__ == "__main__":
-    main(make_parser().parse_args())
+    parser = make_parser()
+    arguments = parser.parse_args()
+    if arguments.repeats < 1:
+        parser.error("--repeats must be >= 1")
+    main(arguments)
