@@ -6,7 +6,8 @@ Modules, in the order a run uses them: `molecules` (SMILES in: MOSES splits, any
 standardisation, randomised SMILES), `substructures` and `properties` (the 12 prompt properties,
 cached as parquet), `prompts` (template, bands, evaluation sets with a held-out split), `models`
 (adapters stacked on their base), `sampling` (checked samples through `lm.generation`), `sft`,
-`dpo` and `baseline` (training with TRL), `features`, `similarity`, `moses_metrics` and
-`guacamol` (the distribution metrics), `adherence`, `plots`, `runs` (prepare, sample, evaluate),
-`reproduction` with `quick` and `full`, and `cli`.
+`dpo` and `baseline` (training with TRL), `features`, `similarity`, `chemnet` (the FCD),
+`statistics_cache`, `moses_metrics` and `guacamol` (the distribution metrics), `adherence`,
+`plots`, `runs` (prepare, sample, evaluate), `reproduction` with `quick` and `full`, and `cli`
+(with `export`, an adapter at half precision).
 """
