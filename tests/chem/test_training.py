@@ -68,6 +68,8 @@ def test_an_exported_adapter_is_half_the_size_and_scores_alike(sft_run, tmp_path
     shared = export_adapter(out / "model", tmp_path / "shared")
     full, half = (f / ADAPTER_WEIGHTS for f in (out / "model", shared))
     assert half.stat().st_size < 0.6 * full.stat().st_size
+    assert {p.name for p in shared.iterdir()} == {ADAPTER_WEIGHTS, "adapter_config.json",
+                                                  "chem-model.json"}  # the base's tokenizer
     ids = torch.tensor([[1, 5, 9, 13, 2]])
     logits = [load_chem_model(str(f), "cpu")[0](ids).logits for f in (out / "model", shared)]
     assert torch.allclose(*logits, atol=1e-2) and not torch.equal(*logits)

@@ -18,6 +18,7 @@ from reprolab.lm.zoo import load_model
 
 BASE_FILE = "chem-model.json"
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
+ADAPTER_CONFIG = "adapter_config.json"
 EXPORT_DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
 
 
@@ -32,7 +33,7 @@ def write_base(folder: Path, base: str) -> None:
 def adapter_base(folder: Path) -> str | None:
     """The base model of the adapter in `folder`, or None when it holds no adapter."""
     path = folder / BASE_FILE
-    if not (folder / "adapter_config.json").is_file():
+    if not (folder / ADAPTER_CONFIG).is_file():
         return None
     if not path.is_file():
         raise UserError(f"{folder} holds a LoRA adapter but no {BASE_FILE}: it was not written "
@@ -62,9 +63,9 @@ def load_chem_model(name_or_path: str, device: str = "auto", *, merged: bool = T
 
 
 def export_adapter(folder: Path, out: Path, dtype: str = "bfloat16") -> Path:
-    """Copy the adapter in `folder` (with its tokenizer and base) to `out`, its weights cast to
-    `dtype`: bfloat16 halves the file, and `load_chem_model(out)` loads it as it loads `folder`
-    (the weights return to float32 when applied)."""
+    """Copy the adapter in `folder` (its config and the name of its base) to `out`, its weights
+    cast to `dtype`: bfloat16 halves the file, and `load_chem_model(out)` loads it as it loads
+    `folder` (the weights return to float32 when applied; the tokenizer is the base's)."""
     from safetensors.torch import load_file, save_file
 
     if dtype not in EXPORT_DTYPES:
@@ -77,8 +78,6 @@ def export_adapter(folder: Path, out: Path, dtype: str = "bfloat16") -> Path:
     weights = load_file(folder / ADAPTER_WEIGHTS)
     save_file({k: v.to(EXPORT_DTYPES[dtype]) for k, v in weights.items()}, out / ADAPTER_WEIGHTS,
               metadata={"format": "pt"})
-    for path in folder.iterdir():  # config and tokenizer; PEFT's generated model card stays
-        if path.is_file() and path.name not in (ADAPTER_WEIGHTS, BASE_FILE, "README.md"):
-            (out / path.name).write_bytes(path.read_bytes())
+    (out / ADAPTER_CONFIG).write_bytes((folder / ADAPTER_CONFIG).read_bytes())
     write_base(out, base)
     return out
