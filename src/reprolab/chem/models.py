@@ -78,6 +78,8 @@ def export_adapter(folder: Path, out: Path, dtype: str = "bfloat16") -> Path:
     weights = load_file(folder / ADAPTER_WEIGHTS)
     save_file({k: v.to(EXPORT_DTYPES[dtype]) for k, v in weights.items()}, out / ADAPTER_WEIGHTS,
               metadata={"format": "pt"})
-    (out / ADAPTER_CONFIG).write_bytes((folder / ADAPTER_CONFIG).read_bytes())
     write_base(out, base)
+    config = json.loads((folder / ADAPTER_CONFIG).read_text())  # no path of this machine
+    config["base_model_name_or_path"] = json.loads((out / BASE_FILE).read_text())["base"]
+    (out / ADAPTER_CONFIG).write_text(json.dumps(config, indent=2) + "\n")
     return out
