@@ -8,8 +8,9 @@ papers), `concepts` (the official list, normalisation, a RAKE-style builder), `n
 (Aho-Corasick matching -> a columnar dated graph, growth per year), `benchmark` (the official
 question with a seed, training sets from earlier windows, the official pickles through a
 restricted unpickler), `features` (sparse snapshots, heuristics, M6 and time-dynamic features),
-`methods` (one interface and the registry) with `learned` (M6 MLP, LightGBM), `node2vec` and
-`gnn` (GraphSAGE), `metrics` (AUC, AP, precision@k), `config` (each verb's settings), `runs`
-(build, benchmark, evaluate, grid, forecast run records), `plots`, `reproduction`, `quick` and
-`full` (the report's reproductions), `cli`.
+`methods` (one interface with save/load, and the registry) with `learned` (M6 MLP, LightGBM,
+XGBoost, random forest), `node2vec`, `gnn` (GraphSAGE) and `blend` (M1), `metrics` (AUC, AP,
+precision@k), `config` (each verb's settings), `runs` (build, benchmark, train, evaluate, grid,
+forecast run records), `plots`, `reproduction`, `quick` and `full` (the report's
+reproductions), `cli`.
 """
