@@ -20,10 +20,12 @@ from reprolab.chem.sft import (
     read_property_table,
     run_sft,
     sft_examples,
+    training_flops,
 )
 from reprolab.core.errors import UserError
 
-TOY_TRAIN = TrainSettings(max_steps=2, batch_size=2, max_length=1024, save_steps=1)
+TOY_TRAIN = TrainSettings(max_steps=2, batch_size=2, max_length=1024, save_steps=1,
+                          snapshot_steps=1)
 TOY_LORA = LoraSettings(r=4, alpha=8)
 
 
@@ -34,6 +36,25 @@ def test_sft_examples_are_randomised_smiles_of_the_molecule(property_file):
     assert all(e["completion"].endswith("\n") for e in examples)
     assert ({canonical(e["completion"].strip()) for e in examples}
             == {canonical(s) for s in table["smiles"]})
+    assert any(e["completion"].strip() not in set(table["smiles"]) for e in examples)
+
+
+def test_sft_examples_can_be_canonical_smiles(property_file):
+    table = read_property_table(property_file)
+    examples = sft_examples(table, 2, seed=0, smiles="canonical")
+    assert sorted(e["completion"] for e in examples) == sorted(
+        f"{s}\n" for s in table["smiles"] for _ in range(2))
+    with pytest.raises(UserError, match="--smiles must be one of randomised, canonical"):
+        SftConfig(data="x.parquet", smiles="kekule")
+
+
+def test_bare_examples_state_nothing_but_the_start_text(property_file):
+    from reprolab.chem.prompts import BARE_TEXT
+    from reprolab.chem.runs import prompt_set
+
+    examples = sft_examples(read_property_table(property_file), 1, seed=0, bare=True)
+    assert {e["prompt"] for e in examples} == {BARE_TEXT}
+    assert [p.text for p in prompt_set("bare", None, 0.3)] == [BARE_TEXT]  # what sampling reads
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +73,17 @@ def test_sft_writes_an_adapter_on_its_base(sft_run, tiny_model_dir):
     model, _ = load_chem_model(str(out / "model"), "cpu")
     assert not hasattr(model, "peft_config")  # merged for sampling
     assert (out / "checkpoints" / "checkpoint-2").is_dir()
+
+
+def test_sft_snapshots_count_tokens_and_lora_flops(sft_run):
+    _, out, result = sft_run
+    steps = [json.loads((out / "snapshots" / f"step-00000{i}" / "snapshot.json").read_text())
+             for i in (1, 2)]
+    assert [s["step"] for s in steps] == [1, 2] and 0 < steps[0]["tokens"] < steps[1]["tokens"]
+    assert steps[1]["tokens"] == result.tokens and steps[1]["flops"] == result.flops
+    model, _ = load_chem_model(str(out / "snapshots" / "step-000002"), "cpu", merged=False)
+    assert result.flops == 4 * model.num_parameters() * result.tokens  # frozen base: 4 N T
+    assert training_flops(model, 10) < 6 * model.num_parameters() * 10
 
 
 def test_sft_resumes_a_finished_run(sft_run):
@@ -120,14 +152,40 @@ def test_dpo_without_pairs_says_so(sft_run, property_file, tmp_path, monkeypatch
 
 
 def test_baseline_trains_a_small_model_from_scratch(property_file, tiny_model_dir, tmp_path):
-    from reprolab.chem.baseline import BaselineConfig, run_baseline, training_flops
+    from reprolab.chem.baseline import BaselineConfig, run_baseline
 
     config = BaselineConfig(data=str(property_file), tokenizer=str(tiny_model_dir), hidden=16,
                             layers=1, heads=2, train=TOY_TRAIN, device="cpu")
     result = run_baseline(config, out=tmp_path / "baseline")
     saved = json.loads((tmp_path / "baseline" / "results.json").read_text())
     assert result.steps == 2 and saved["parameters"] < 20_000
-    assert saved["flops"] > 0 and saved["flops"] % (6 * saved["parameters"]) == 0  # 6 N T
-    assert training_flops(10, 3, lora=True) == 120
-    model, _ = load_chem_model(str(tmp_path / "baseline" / "model"), "cpu")
-    assert model.config.num_hidden_layers == 1
+    assert saved["flops"] == 6 * saved["parameters"] * saved["tokens"] > 0  # every weight trains
+    for folder in ("model", "snapshots/step-000001"):  # a snapshot loads as the model does
+        model, _ = load_chem_model(str(tmp_path / "baseline" / folder), "cpu")
+        assert model.config.num_hidden_layers == 1
+
+
+def test_curve_scores_each_snapshot_at_its_flops_and_resumes(sft_run, tmp_path, monkeypatch):
+    from reprolab.chem import curve as C
+    from reprolab.chem.moses_metrics import reference_of
+
+    reference = reference_of(["CCO", "c1ccccc1", "CCN", "OCC(=O)O"])
+    monkeypatch.setattr(C, "moses_references", lambda limit: {"Test": reference})
+    monkeypatch.setattr(C, "read_moses", lambda split: ["CCO"])
+    drawn = []
+
+    def sampler(model, tokenizer, prompts, n, **kwargs):  # valid and novel halves
+        drawn.append(prompts[0].kind)
+        return [check_sample(0, prompts[0], t) for t in ("CCO", "CCCl", "C1CC", "CCO")[:n]]
+
+    monkeypatch.setattr(C, "sample_prompts", sampler)
+    config = C.CurveConfig(runs=str(sft_run[1]), n=4, device="cpu")
+    table = C.run_curve(config, out=tmp_path / "curve")
+    assert list(table["step"]) == [1, 2] and drawn == ["free", "free"]
+    assert table["flops"].is_monotonic_increasing and set(table["valid"]) == {0.75}
+    assert set(table["Novelty"]) == {0.5}  # CCCl is new, CCO is in training
+    assert (tmp_path / "curve" / "curve.png").stat().st_size > 0
+    again = C.run_curve(config, out=tmp_path / "curve")  # every point's samples kept
+    assert drawn == ["free", "free"] and again.equals(table)
+    with pytest.raises(UserError, match="not a run folder"):
+        C.run_curve(C.CurveConfig(runs=str(tmp_path), device="cpu"))

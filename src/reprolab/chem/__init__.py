@@ -8,6 +8,6 @@ cached as parquet), `prompts` (template, bands, evaluation sets with a held-out 
 (adapters stacked on their base), `sampling` (checked samples through `lm.generation`), `sft`,
 `dpo` and `baseline` (training with TRL), `features`, `similarity`, `chemnet` (the FCD),
 `statistics_cache`, `moses_metrics` and `guacamol` (the distribution metrics), `adherence`,
-`plots`, `runs` (prepare, sample, evaluate), `reproduction` with `quick` and `full`, and `cli`
-(with `export`, an adapter at half precision).
+`plots`, `runs` (prepare, sample, evaluate), `curve` (metrics against training FLOPs),
+`reproduction` with `quick` and `full`, and `cli` (with `export`, an adapter at half precision).
 """

@@ -2,11 +2,10 @@
 as the base LLM) trained on the same molecules, so SmileyLlama's claim ("as good as CLMs trained
 only on SMILES") is tested at equal training compute.
 
-Its examples are SFT's with no property stated (`p_flag=0`): every prompt is the same constant
-text, so only SMILES carry information, and sampling uses the `free` prompt set unchanged.
-Training compute is counted as `6 N T` for full training and `4 N T` for LoRA (no weight
-gradients of the frozen base: Kaplan et al. 2020's estimate without the third pass), with N the
-model's parameters and T the tokens seen.
+Its examples are SFT's SMILES after the short constant start text `prompts.BARE_TEXT` instead of
+a prompt (the template would spend most of its compute on tokens that never change); sample it
+with `--prompts bare`.
+Training compute is counted by `sft.training_flops` for both (`6 N T` here, `4 N T` for LoRA).
 """
 
 from __future__ import annotations
@@ -16,7 +15,15 @@ from pathlib import Path
 
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from reprolab.chem.sft import TrainResult, TrainSettings, fit, read_property_table, sft_trainer
+from reprolab.chem.sft import (
+    SMILES_HELP,
+    TrainResult,
+    TrainSettings,
+    check_smiles_form,
+    fit,
+    read_property_table,
+    sft_trainer,
+)
 from reprolab.core.device import DEVICE_HELP, choose_device
 from reprolab.core.errors import UserError
 from reprolab.core.records import RunRecord
@@ -35,6 +42,7 @@ class BaselineConfig:
     layers: int = field(default=4, metadata={"help": "Transformer layers."})
     heads: int = field(default=4, metadata={"help": "Attention heads."})
     limit: int | None = field(default=None, metadata={"help": "Use the first N molecules."})
+    smiles: str = field(default="randomised", metadata={"help": SMILES_HELP})
     train: TrainSettings = field(default_factory=lambda: TrainSettings(lr=1e-3), metadata={
         "help": "Training."})
     device: str = field(default="auto", metadata={"help": DEVICE_HELP})
@@ -45,12 +53,8 @@ class BaselineConfig:
             raise UserError("Give --data: the properties.parquet of `reprolab chem prepare`.")
         if min(self.hidden, self.layers, self.heads) < 1 or self.hidden % self.heads:
             raise UserError("--hidden, --layers, --heads must be >= 1, hidden divisible by heads.")
+        check_smiles_form(self.smiles)
         choose_device(self.device)
-
-
-def training_flops(parameters: int, tokens: int, *, lora: bool) -> float:
-    """Training FLOPs: `4 N T` with a frozen base (LoRA), `6 N T` when every weight trains."""
-    return (4 if lora else 6) * parameters * tokens
 
 
 def run_baseline(config: BaselineConfig, out: Path | None = None) -> TrainResult:
@@ -67,9 +71,8 @@ def run_baseline(config: BaselineConfig, out: Path | None = None) -> TrainResult
             tie_word_embeddings=True, bos_token_id=tokenizer.bos_token_id,
             eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id))
         trainer = sft_trainer(model, tokenizer, table, config.train, record.folder,
-                              device=config.device, seed=config.seed, p_flag=0)
+                              base=config.tokenizer, device=config.device, seed=config.seed,
+                              smiles=config.smiles, bare=True)
         result = fit(trainer, record.folder, config.tokenizer)
-        tokens = max((log.get("num_tokens", 0) for log in trainer.state.log_history), default=0)
-        record.write_results({**vars(result), "parameters": model.num_parameters(),
-                              "flops": training_flops(model.num_parameters(), tokens, lora=False)})
+        record.write_results({**vars(result), "parameters": model.num_parameters()})
         return result

@@ -1,5 +1,6 @@
 """`reprolab chem`: prepare molecules, fine-tune (SFT), align (DPO), train the from-scratch
-baseline, sample, evaluate; export an adapter to share.
+baseline, sample, evaluate, follow metrics against training compute (curve); export an adapter
+to share.
 
 Each verb's options come from its settings dataclass; the verb calls one `run_*` and prints.
 """
@@ -12,6 +13,7 @@ from typing import Annotated
 import typer
 
 from reprolab.chem.baseline import BaselineConfig, run_baseline
+from reprolab.chem.curve import CurveConfig, run_curve
 from reprolab.chem.dpo import DpoConfig, run_dpo
 from reprolab.chem.models import EXPORT_DTYPES, export_adapter
 from reprolab.chem.runs import (
@@ -84,6 +86,14 @@ def evaluate_command(config: EvaluateConfig, out: Out = None) -> None:
     """MOSES and GuacaMol distribution metrics of a samples file (metrics.json)."""
     with user_errors():
         print_mapping(run_evaluate(config, out=out), "metrics")
+
+
+@app.command("curve")
+@config_options(CurveConfig)
+def curve_command(config: CurveConfig, out: Out = None) -> None:
+    """Metrics against training FLOPs: each snapshot of SFT and baseline runs sampled, scored."""
+    with user_errors(f"finished points kept; {RESUME}"):
+        print_frame(run_curve(config, out=out), "metrics against training FLOPs")
 
 
 @app.command("export")

@@ -28,6 +28,7 @@ TEMPLATE = (
     "context. Write a response that appropriately completes the request.\n\n"
     "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n")
 END_OF_SMILES = "\n"  # a completion is the SMILES, a newline, then the tokenizer's EOS
+BARE_TEXT = "SMILES:\n"  # the whole prompt of a SMILES-only model (the from-scratch baseline)
 
 UPPER_BANDS: dict[str, tuple[float, ...]] = {
     "hbd": (3, 4, 5, 7), "hba": (3, 4, 5, 10, 15), "mw": (300, 400, 500, 600),
@@ -92,7 +93,10 @@ class Prompt:
 
     @property
     def text(self) -> str:
-        """The full prompt the model reads, ending where the SMILES starts."""
+        """The full prompt the model reads, ending where the SMILES starts: the template, or
+        `BARE_TEXT` alone for the kind `bare`."""
+        if self.kind == "bare":
+            return BARE_TEXT
         return TEMPLATE.format(instruction=INSTRUCTION, input=self.input)
 
     def check(self, row: Mapping[str, object], mol: Chem.Mol) -> dict[str, bool]:

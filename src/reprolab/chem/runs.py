@@ -25,7 +25,7 @@ from reprolab.core.errors import UserError
 from reprolab.core.records import RunRecord, write_json
 from reprolab.core.seeding import seed_everything
 
-PromptSet = Literal["free", "seen", "held-out", "all"]
+PromptSet = Literal["free", "bare", "seen", "held-out", "all"]
 Suite = Literal["moses", "guacamol", "both"]
 
 
@@ -74,7 +74,8 @@ class SampleConfig:
     model: str = field(default="", metadata={
         "help": "A trained model folder (`<run>/model`), packaged name or Hugging Face id."})
     prompts: PromptSet = field(default="free", metadata={
-        "help": "free (no property stated), seen (DPO's), held-out, or all evaluation prompts."})
+        "help": "free (no property stated), bare (the baseline's start text), seen (DPO's), "
+                "held-out, or all evaluation prompts."})
     data: str | None = field(default=None, metadata={
         "help": "properties.parquet of `prepare`: substructures and formulas of the "
                 "evaluation prompts (needed unless --prompts free)."})
@@ -92,7 +93,7 @@ class SampleConfig:
         if self.prompts not in get_args(PromptSet):
             raise UserError(f"--prompts must be one of {', '.join(get_args(PromptSet))}, got "
                             f"{self.prompts!r}.")
-        if self.prompts != "free" and not self.data:
+        if self.prompts not in ("free", "bare") and not self.data:
             raise UserError(f"--prompts {self.prompts} needs --data (properties.parquet).")
         if self.n < 1 or self.rows < 1 or self.max_new_tokens < 1:
             raise UserError("--n, --rows and --max-new-tokens must be >= 1.")
@@ -102,8 +103,8 @@ class SampleConfig:
 
 
 def prompt_set(name: PromptSet, data: str | None, held_out: float) -> list[Prompt]:
-    if name == "free":
-        return [Prompt((), "free")]
+    if name in ("free", "bare"):
+        return [Prompt((), name)]
     prompts = evaluation_prompts(read_property_table(data).to_dict("records"))
     seen, held = split_prompts(prompts, held_out)
     return {"seen": seen, "held-out": held, "all": prompts}[name]
