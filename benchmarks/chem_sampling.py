@@ -1,14 +1,16 @@
 """Benchmark: valid unique molecules per second, reprolab's sampling (`lm.generation.generate`:
 shared prompt prefilled once, rows leaving the batch at the end of their SMILES) against
 `transformers`' `generate` with default settings, same model, prompt, batch size, temperature.
+Medians of `--repeats` runs, alternated.
 
     OMP_NUM_THREADS=1 uv run python benchmarks/chem_sampling.py --model results/chem/adapter \
-        --samples 64 --batch-size 8 --out runs/chem_sampling.json
+        --samples 64 --batch-size 8 --repeats 3 --out runs/chem_sampling.json
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from pathlib import Path
 
@@ -37,24 +39,31 @@ def _transformers_texts(model, tokenizer, prompt: str, n: int, batch: int, token
     return texts[:n]
 
 
+def _ours(model, tokenizer, args: argparse.Namespace) -> int:
+    samples = sample_prompts(model, tokenizer, [Prompt(())], args.samples, rows=args.batch_size,
+                             max_new_tokens=args.max_new_tokens, progress=False)
+    return len({s.smiles for s in samples if s.smiles})
+
+
+def _theirs(model, tokenizer, args: argparse.Namespace) -> int:
+    return _valid_unique(_transformers_texts(model, tokenizer, Prompt(()).text, args.samples,
+                                             args.batch_size, args.max_new_tokens))
+
+
 def main(args: argparse.Namespace) -> dict:
     torch.set_num_threads(args.threads)
     model, tokenizer = load_chem_model(args.model, "cpu")
-    prompt = Prompt(())
-    start = time.perf_counter()
-    ours = sample_prompts(model, tokenizer, [prompt], args.samples, rows=args.batch_size,
-                          max_new_tokens=args.max_new_tokens, progress=False)
-    ours_s = time.perf_counter() - start
-    ours_n = len({s.smiles for s in ours if s.smiles})
-    start = time.perf_counter()
-    theirs = _transformers_texts(model, tokenizer, prompt.text, args.samples, args.batch_size,
-                                 args.max_new_tokens)
-    theirs_s = time.perf_counter() - start
-    theirs_n = _valid_unique(theirs)
+    runs: dict[str, list[float]] = {"reprolab": [], "transformers": []}
+    for _ in range(args.repeats):  # alternated, so a change in load falls on both
+        for name, sampler in (("reprolab", _ours), ("transformers", _theirs)):
+            start = time.perf_counter()
+            found = sampler(model, tokenizer, args)
+            runs[name].append(found / (time.perf_counter() - start))
+    medians = {name: statistics.median(values) for name, values in runs.items()}
     result = {"samples": args.samples, "batch_size": args.batch_size,
-              "reprolab_valid_unique_per_s": ours_n / ours_s,
-              "transformers_valid_unique_per_s": theirs_n / theirs_s,
-              "ratio": (ours_n / ours_s) / (theirs_n / theirs_s) if theirs_n else None}
+              "valid_unique_per_s": runs, "median": medians,
+              "ratio": (medians["reprolab"] / medians["transformers"]
+                        if medians["transformers"] else None)}
     print(result)
     write_json(args.out, result)
     return result
@@ -66,6 +75,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--samples", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--max-new-tokens", type=int, default=96)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("runs/chem_sampling.json"))
     return parser
