@@ -46,6 +46,7 @@ class PipelineSettings:
     molecules: int = 2000
     model: str = "smollm2-135m"
     adapter: str | None = None  # a trained SFT model: skip SFT
+    smiles: str = "randomised"  # SFT completions: randomised (the paper) or canonical SMILES
     sft_train: TrainSettings = field(default_factory=TrainSettings)
     lora: LoraSettings = field(default_factory=LoraSettings)
     dpo_rounds: int = 1
@@ -87,8 +88,9 @@ def run_pipeline(ctx: StudyContext, s: PipelineSettings) -> StudyResult:
         run_prepare(PrepareConfig(limit=s.molecules), out=ctx.out / "prepare")
     sft_model = s.adapter or str(ctx.out / "sft" / "model")
     if s.adapter is None and not (ctx.out / "sft" / "model").is_dir():
-        run_sft(SftConfig(data=str(data), model=s.model, lora=s.lora, train=s.sft_train,
-                                device=ctx.device, seed=ctx.seed), out=ctx.out / "sft")
+        run_sft(SftConfig(data=str(data), model=s.model, smiles=s.smiles, lora=s.lora,
+                          train=s.sft_train, device=ctx.device, seed=ctx.seed),
+                out=ctx.out / "sft")
     samples = _sample(ctx, s, sft_model, "all", s.eval_samples, "eval-sft", data)
     free = _sample(ctx, s, sft_model, "free", s.free_samples, "free-sft", data)
     if s.dpo_rounds:
