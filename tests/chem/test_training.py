@@ -189,3 +189,20 @@ def test_curve_scores_each_snapshot_at_its_flops_and_resumes(sft_run, tmp_path, 
     assert drawn == ["free", "free"] and again.equals(table)
     with pytest.raises(UserError, match="not a run folder"):
         C.run_curve(C.CurveConfig(runs=str(tmp_path), device="cpu"))
+
+
+def test_baseline_spends_the_flops_of_an_sft_run(sft_run, property_file, tiny_model_dir,
+                                                  tmp_path):
+    from reprolab.chem.baseline import BaselineConfig, run_baseline
+
+    budget = sft_run[2].flops
+    config = BaselineConfig(data=str(property_file), tokenizer=str(tiny_model_dir), hidden=16,
+                            layers=1, heads=2, device="cpu", flops_of=str(sft_run[1]),
+                            train=TrainSettings(batch_size=2, max_length=1024, save_steps=100))
+    result = run_baseline(config, out=tmp_path / "baseline")
+    saved = json.loads((tmp_path / "baseline" / "results.json").read_text())
+    assert saved["flops_budget"] == budget and saved["epochs"] > 10  # a tiny model, many passes
+    budget_tokens = budget / (6 * saved["parameters"])
+    assert abs(result.tokens - budget_tokens) <= 2 * 1024  # within one step of 2 x 1024 tokens
+    with pytest.raises(UserError, match="holds no finished SFT run"):
+        run_baseline(BaselineConfig(data=str(property_file), flops_of=str(tmp_path)))
