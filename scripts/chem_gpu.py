@@ -9,7 +9,9 @@ Steps (`reprolab.chem.reproduction.run_pipeline`), each a run folder under OUT t
 resumes: prepare/ (MOSES molecules and their 12 properties), sft/ (LoRA r32, alpha 16, lr 2e-4,
 one epoch of randomised SMILES behind property prompts), eval-sft/ and free-sft/ (samples at
 T=1), dpo/ (rounds of K samples per seen prompt -> pairs -> DPO, lr 2e-5), eval-dpo/,
-evaluate/metrics.json (MOSES and GuacaMol suites), bands.png, molecules.png, and
+evaluate/metrics.json (MOSES and GuacaMol suites), baseline/ (the from-scratch Llama at the
+SFT's FLOPs), free-baseline/, evaluate-baseline/, curve/ (metrics against training FLOPs of every
+snapshot of both), bands.png, molecules.png, and
 OUT/summary.json with the report's tables. The paper's SFT used 2.33M ChEMBL SMILES on
 Llama-3.1-8B and DPO 1,024 samples per prompt: --molecules, --model and --dpo-samples scale there.
 Needs torch, transformers, peft, accelerate, pandas, matplotlib and rich plus trl, datasets,
@@ -29,10 +31,12 @@ from reprolab.core.records import to_jsonable
 from reprolab.core.report import StudyContext
 
 TOY = PipelineSettings(molecules=12, sft_train=TrainSettings(max_steps=1, batch_size=2,
-                                                             max_length=1024),
+                                                             max_length=1024, snapshot_steps=1),
                        lora=LoraSettings(r=2, alpha=4), dpo_rounds=0, free_samples=4,
                        eval_samples=1, max_new_tokens=6, test_limit=20, reference_size=20,
-                       sample_rows=64)
+                       sample_rows=64, baseline_shape=(16, 1, 2), curve_samples=2,
+                       baseline_train=TrainSettings(batch_size=2, max_length=1024,
+                                                    snapshot_steps=1))
 
 
 def settings_of(args: argparse.Namespace) -> PipelineSettings:
@@ -40,12 +44,17 @@ def settings_of(args: argparse.Namespace) -> PipelineSettings:
         return replace(TOY, model=args.model)
     return PipelineSettings(
         molecules=args.molecules, model=args.model,
-        sft_train=TrainSettings(batch_size=args.batch_size, max_length=256, save_steps=500),
+        sft_train=TrainSettings(batch_size=args.batch_size, max_length=256, save_steps=500,
+                                snapshot_steps=args.snapshot_steps),
         dpo_rounds=args.dpo_rounds, dpo_samples=args.dpo_samples,
         dpo_train=TrainSettings(lr=2e-5, batch_size=args.batch_size, max_length=256,
                                 save_steps=500),
         free_samples=args.free_samples, eval_samples=args.eval_samples,
-        sample_rows=args.sample_rows)
+        sample_rows=args.sample_rows,
+        baseline_shape=tuple(int(x) for x in args.baseline_shape.split(",")),
+        baseline_train=TrainSettings(lr=1e-3, batch_size=args.batch_size, max_length=256,
+                                     save_steps=500, snapshot_steps=args.snapshot_steps),
+        curve_samples=args.curve_samples)
 
 
 def main(args: argparse.Namespace) -> dict:
@@ -72,6 +81,11 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--free-samples", type=int, default=10_000, help="for the metrics")
     parser.add_argument("--sample-rows", type=int, default=512,
                         help="sequences decoded together")
+    parser.add_argument("--baseline-shape", default="512,8,8",
+                        help="hidden,layers,heads of the from-scratch baseline")
+    parser.add_argument("--snapshot-steps", type=int, default=1000,
+                        help="SFT and baseline steps between points of the FLOPs curve")
+    parser.add_argument("--curve-samples", type=int, default=1000, help="per curve point")
     return parser
 
 

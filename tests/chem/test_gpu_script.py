@@ -26,6 +26,7 @@ def test_paper_scale_settings():
     assert settings.molecules == 5000 and settings.dpo_samples == 64
     assert (settings.lora.r, settings.lora.alpha, settings.sft_train.lr) == (32, 16, 2e-4)
     assert settings.dpo_train.lr == 2e-5 and settings.test_limit is None
+    assert settings.baseline_shape == (512, 8, 8) and settings.sft_train.snapshot_steps == 1000
 
 
 @pytest.mark.slow
@@ -39,3 +40,4 @@ def test_toy_run_writes_the_summary(tmp_path, tiny_model_dir):
     assert "MOSES metrics (free samples) beside CharRNN" in summary["tables"]
     assert (tmp_path / "gpu" / "sft" / "model" / "adapter_config.json").is_file()
     assert not (tmp_path / "gpu" / "dpo").exists()  # the toy skips DPO
+    assert (tmp_path / "gpu" / "curve" / "curve.csv").is_file()  # the baseline and its curve

@@ -1,6 +1,8 @@
 """The reproduction pipeline behind `quick` and `full`: prepare -> SFT -> DPO -> sample (free and
-evaluation prompts, before and after DPO) -> metrics, adherence, figures. Each step is a run
-folder under the reproduction's output, so a rerun resumes where it stopped."""
+evaluation prompts, before and after DPO) -> metrics, adherence, figures; with a baseline shape,
+also the from-scratch baseline at the SFT's FLOPs, its free samples and metrics, and the curve of
+metrics against training FLOPs. Each step is a run folder under the reproduction's output, so a
+rerun resumes where it stopped."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from reprolab.chem.baseline import BaselineConfig, run_baseline
+from reprolab.chem.curve import CurveConfig, run_curve
 from reprolab.chem.dpo import DpoConfig, run_dpo
 from reprolab.chem.plots import band_histograms, molecule_grid
 from reprolab.chem.prompts import held_out_input
@@ -59,6 +63,9 @@ class PipelineSettings:
     test_limit: int | None = None
     reference_size: int = 10000  # MOSES training molecules as GuacaMol's KL reference
     held_out: float = 0.3
+    baseline_shape: tuple[int, int, int] | None = None  # hidden, layers, heads; None: no baseline
+    baseline_train: TrainSettings = field(default_factory=lambda: TrainSettings(lr=1e-3))
+    curve_samples: int = 250  # per snapshot, when there is a baseline
 
 
 def _sample(ctx: StudyContext, s: PipelineSettings, model: str, prompts: str, n: int,
@@ -101,20 +108,48 @@ def run_pipeline(ctx: StudyContext, s: PipelineSettings) -> StudyResult:
                          out=ctx.out / "dpo")
         samples += _sample(ctx, s, rounds[-1]["train"]["model"], "all", s.eval_samples,
                            "eval-dpo", data)
-    saved = ctx.out / "evaluate" / "metrics.json"
-    metrics = json.loads(saved.read_text()) if saved.is_file() else run_evaluate(
-        EvaluateConfig(samples=str(ctx.out / "free-sft" / "samples.jsonl"),
+    metrics = _evaluate(ctx, s, "free-sft", "evaluate")
+    baseline = _baseline(ctx, s, data) if s.baseline_shape and s.adapter is None else None
+    return _result(ctx, s, metrics, samples, free, baseline)
+
+
+def _evaluate(ctx: StudyContext, s: PipelineSettings, samples: str, name: str) -> dict:
+    saved = ctx.out / name / "metrics.json"
+    return json.loads(saved.read_text()) if saved.is_file() else run_evaluate(
+        EvaluateConfig(samples=str(ctx.out / samples / "samples.jsonl"),
                        test_limit=s.test_limit, reference_size=s.reference_size),
-        out=ctx.out / "evaluate")
-    return _result(ctx, s, metrics, samples, free)
+        out=ctx.out / name)
+
+
+def _baseline(ctx: StudyContext, s: PipelineSettings, data: Path) -> dict:
+    """Train the baseline at the SFT's FLOPs, sample and score it, and draw the FLOPs curve."""
+    folder = ctx.out / "baseline"
+    if not (folder / "results.json").is_file():
+        hidden, layers, heads = s.baseline_shape
+        run_baseline(BaselineConfig(
+            data=str(data), tokenizer=s.model, hidden=hidden, layers=layers, heads=heads,
+            limit=s.molecules, smiles=s.smiles, train=s.baseline_train,
+            flops_of=str(ctx.out / "sft"), device=ctx.device, seed=ctx.seed), out=folder)
+    _sample(ctx, s, str(folder / "model"), "bare", s.free_samples, "free-baseline", data)
+    if not (ctx.out / "curve" / "results.json").is_file():
+        run_curve(CurveConfig(runs=f"{ctx.out / 'sft'},{folder}", n=s.curve_samples,
+                              max_new_tokens=s.max_new_tokens, rows=s.sample_rows,
+                              test_limit=s.test_limit, device=ctx.device, seed=ctx.seed),
+                  out=ctx.out / "curve")
+    return _evaluate(ctx, s, "free-baseline", "evaluate-baseline")
 
 
 def _result(ctx: StudyContext, s: PipelineSettings, metrics: dict, samples: list[dict],
-            free: list[dict]) -> StudyResult:
-    moses = pd.DataFrame([(k, metrics[k], CHARRNN.get(k)) for k in MOSES_KEYS],
-                         columns=["metric", "reprolab", "CharRNN (MOSES)"])
+            free: list[dict], baseline: dict | None) -> StudyResult:
+    moses = pd.DataFrame({"metric": MOSES_KEYS, "SFT": [metrics[k] for k in MOSES_KEYS]})
+    if baseline is not None:
+        moses["baseline (same FLOPs)"] = [baseline[k] for k in MOSES_KEYS]
+    moses["CharRNN (MOSES)"] = [CHARRNN.get(k) for k in MOSES_KEYS]
     adherence = adherence_by_split(samples, s.held_out)
     figures = []
+    if baseline is not None:
+        figures.append(("MOSES metrics against training FLOPs, SFT and the from-scratch "
+                        "baseline", ctx.out / "curve" / "curve.png"))
     figure = band_histograms(samples, HISTOGRAM_KINDS, sorted({r["model"] for r in samples}))
     save_png(figure, ctx.out / "bands.png")
     figures.append(("Sampled weight and logP against the requested band", ctx.out / "bands.png"))
