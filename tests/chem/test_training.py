@@ -206,3 +206,14 @@ def test_baseline_spends_the_flops_of_an_sft_run(sft_run, property_file, tiny_mo
     assert abs(result.tokens - budget_tokens) <= 2 * 1024  # within one step of 2 x 1024 tokens
     with pytest.raises(UserError, match="holds no finished SFT run"):
         run_baseline(BaselineConfig(data=str(property_file), flops_of=str(tmp_path)))
+
+
+def test_each_verb_offers_its_own_learning_rate():
+    from typer.testing import CliRunner
+
+    from reprolab.chem.cli import app
+
+    for verb, lr in (("sft", "0.0002"), ("dpo", "2e-05"), ("baseline", "0.001")):
+        help_text = CliRunner().invoke(app, [verb, "--help"], env={"COLUMNS": "200"}).output
+        line = next(line for line in help_text.splitlines() if "--train-lr" in line)
+        assert f"[default: {lr}]" in line, (verb, line)

@@ -30,7 +30,7 @@ class Settings:
     kind: Literal["x", "y"] = field(default="x", metadata={"help": "The kind."})
     years: tuple[int, ...] = field(default=(1, 3), metadata={"help": "Years, comma list."})
     flag: bool = field(default=True, metadata={"help": "A switch."})
-    inner: Inner = field(default_factory=Inner)
+    inner: Inner = field(default_factory=lambda: Inner(steps=4, seed=9))
 
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 1:
@@ -58,8 +58,8 @@ def _app(seen: list) -> typer.Typer:
 def test_every_field_is_an_option_with_its_default_and_help():
     help_text = runner.invoke(_app([]), ["run", "--help"]).output
     for fragment in ("--model", "The model.", "--tasks", "[default: a,b]", "--limit",
-                     "--kind", "--no-flag", "--inner-steps", "Inner steps.", "--out",
-                     "Run folder."):
+                     "--kind", "--no-flag", "--inner-steps", "Inner steps.", "[default: 4]",
+                     "--out", "Run folder."):
         assert fragment in help_text, fragment
     assert "--inner-seed" not in help_text  # skipped: keeps its default
 
@@ -71,10 +71,11 @@ def test_options_build_the_dataclass():
                                         "--years", "5,10"])
     assert result.exit_code == 0, result.output
     assert seen == [(Settings(model="m", tasks=("p", "q"), limit=2, flag=False,
-                              years=(5, 10), inner=Inner(steps=7)), Path("o"))]
+                              years=(5, 10), inner=Inner(steps=7, seed=9)), Path("o"))]
     seen.clear()
     runner.invoke(_app(seen), ["run", "--model", "m"])
     assert seen == [(Settings(model="m"), None)]  # the dataclass defaults, nothing restated
+    assert seen[0][0].inner == Inner(steps=4, seed=9)  # the factory's, not Inner's own
 
 
 def test_a_bad_setting_is_one_line_and_exit_1():

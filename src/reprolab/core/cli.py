@@ -155,7 +155,9 @@ def _field_default(field: dataclasses.Field) -> Any:
 
 
 def _options(cls: type, prefix: str, path: tuple[str, ...], nested: Mapping[str, str | None],
-             skip: frozenset[str]) -> list[_Option]:
+             skip: frozenset[str], defaults: Any = None) -> list[_Option]:
+    """One option per field of `cls`; `defaults`, the parent's default instance of `cls` when it
+    is nested, overrides the class's own defaults (`field(default_factory=lambda: T(lr=...))`)."""
     hints = typing.get_type_hints(cls)
     options = []
     for field in dataclasses.fields(cls):
@@ -163,13 +165,14 @@ def _options(cls: type, prefix: str, path: tuple[str, ...], nested: Mapping[str,
         if dotted in skip or not field.init:
             continue
         annotation, optional = _without_none(hints[field.name])
-        default = _field_default(field)
+        default = _field_default(field) if defaults is None else getattr(defaults, field.name)
         if dataclasses.is_dataclass(annotation):
             sub_prefix = nested.get(dotted, f"{field.name}_")
             if sub_prefix is None:  # this nested config keeps its defaults
                 continue
             assert default is not None, f"{dotted}: give an optional nested config a default"
-            options += _options(annotation, prefix + sub_prefix, (*path, field.name), nested, skip)
+            options += _options(annotation, prefix + sub_prefix, (*path, field.name), nested,
+                                skip, default if dataclasses.is_dataclass(default) else None)
             continue
         help_text = field.metadata.get("help")
         assert help_text, f"{cls.__name__}.{field.name} needs metadata={{'help': ...}}"
@@ -189,8 +192,10 @@ def _options(cls: type, prefix: str, path: tuple[str, ...], nested: Mapping[str,
     return options
 
 
-def _build(cls: type, values: Mapping[tuple[str, ...], Any], path: tuple[str, ...] = ()) -> Any:
-    """The dataclass `cls` from `{field path: value}`; fields not given keep their defaults."""
+def _build(cls: type, values: Mapping[tuple[str, ...], Any], path: tuple[str, ...] = (),
+           defaults: Any = None) -> Any:
+    """The dataclass `cls` from `{field path: value}`; fields not given keep their defaults
+    (those of `defaults`, the parent's default instance, for a nested one)."""
     hints = typing.get_type_hints(cls)
     kwargs = {}
     for field in dataclasses.fields(cls):
@@ -199,8 +204,11 @@ def _build(cls: type, values: Mapping[tuple[str, ...], Any], path: tuple[str, ..
         if key in values:
             kwargs[field.name] = values[key]
         elif dataclasses.is_dataclass(annotation) and any(k[:len(key)] == key for k in values):
-            kwargs[field.name] = _build(annotation, values, key)
-    return cls(**kwargs)
+            default = _field_default(field) if defaults is None else getattr(defaults,
+                                                                             field.name)
+            kwargs[field.name] = _build(annotation, values, key,
+                                        default if dataclasses.is_dataclass(default) else None)
+    return cls(**kwargs) if defaults is None else dataclasses.replace(defaults, **kwargs)
 
 
 def config_options(cls: type, *, nested: Mapping[str, str | None] | None = None,
