@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from transformers import TrainerCallback
 
-from reprolab.chem.models import load_chem_model, write_base
+from reprolab.chem.models import ADAPTER_CONFIG, load_chem_model, write_base
 from reprolab.chem.molecules import parse, randomised
 from reprolab.chem.prompts import END_OF_SMILES, Prompt, training_prompt
 from reprolab.core.device import DEVICE_HELP, choose_device
@@ -193,7 +193,7 @@ class Snapshots(TrainerCallback):
             return
         target = self.folder / f"step-{state.global_step:06d}"
         model.save_pretrained(str(target))
-        if (target / "adapter_config.json").is_file():
+        if (target / ADAPTER_CONFIG).is_file():
             write_base(target, self.base)
         else:
             processing_class.save_pretrained(str(target))
@@ -217,7 +217,7 @@ def fit(trainer, run_folder: Path, base: str) -> TrainResult:
     trainer.save_model(str(folder))
     trainer.processing_class.save_pretrained(str(folder))
     (folder / "training_args.bin").unlink(missing_ok=True)  # a pickle; config.json has them
-    if (folder / "adapter_config.json").is_file():
+    if (folder / ADAPTER_CONFIG).is_file():
         write_base(folder, base)
     runtime = output.metrics.get("train_runtime")
     tokens = max((log.get("num_tokens", 0) for log in trainer.state.log_history), default=0)
