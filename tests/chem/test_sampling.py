@@ -5,6 +5,7 @@ from __future__ import annotations
 from reprolab.chem.models import load_chem_model
 from reprolab.chem.prompts import Constraint, Prompt
 from reprolab.chem.sampling import check_sample, sample_prompts
+from reprolab.lm.generation import generate
 
 PROMPT = Prompt((Constraint("hbd", "<=", 3), Constraint("mw", "<=", 100)), "test")
 
@@ -34,3 +35,25 @@ def test_sample_prompts_shape_and_seed(tiny_model_dir):
     chunked = sample_prompts(model, tokenizer, prompts, 5, max_new_tokens=4, rows=2,
                              progress=False)  # 3 chunks of at most 2 rows per prompt
     assert [s.prompt_id for s in chunked] == [0] * 5 + [1] * 5
+
+
+def test_sampling_into_a_file_resumes_after_a_crash(tiny_model_dir, tmp_path, monkeypatch):
+    from reprolab.chem import sampling as S
+
+    model, tokenizer = load_chem_model(str(tiny_model_dir), "cpu")
+    prompts = [PROMPT, Prompt((), "free")]
+    kwargs = dict(max_new_tokens=6, rows=2, seed=3, progress=False)
+    fresh = sample_prompts(model, tokenizer, prompts, 3, **kwargs)
+    path = tmp_path / "samples.jsonl"
+    assert sample_prompts(model, tokenizer, prompts, 3, into=path, **kwargs) == fresh
+    lines = path.read_text().splitlines()
+    sizes = [sum(kept for _, kept in batch) for batch in S.plan_batches(prompts, 3, 2)]
+    assert len(lines) == 6 and sizes == [2, 1, 2, 1]  # chunks of at most 2 rows
+    path.write_text("\n".join(lines[:4]) + '\n{"prompt_id": 1, "ki')  # batch 3 half-written
+    calls = []
+    monkeypatch.setattr(S, "generate", lambda *a, **k: calls.append(a[2]) or generate(*a, **k))
+    again = sample_prompts(model, tokenizer, prompts, 3, into=path, **kwargs)
+    assert again == fresh and len(calls) == 2  # the two whole batches are kept, not redrawn
+    assert len(path.read_text().splitlines()) == 6
+    assert sample_prompts(model, tokenizer, prompts, 3, into=path, **kwargs) == fresh
+    assert len(calls) == 2  # a complete file is read back

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from reprolab.chem.sft import (
     training_flops,
 )
 from reprolab.core.errors import UserError
+from reprolab.core.records import append_jsonl
 
 TOY_TRAIN = TrainSettings(max_steps=2, batch_size=2, max_length=1024, save_steps=1,
                           snapshot_steps=1)
@@ -174,9 +176,11 @@ def test_curve_scores_each_snapshot_at_its_flops_and_resumes(sft_run, tmp_path, 
     monkeypatch.setattr(C, "read_moses", lambda split: ["CCO"])
     drawn = []
 
-    def sampler(model, tokenizer, prompts, n, **kwargs):  # valid and novel halves
+    def sampler(model, tokenizer, prompts, n, into, **kwargs):  # valid and novel halves
         drawn.append(prompts[0].kind)
-        return [check_sample(0, prompts[0], t) for t in ("CCO", "CCCl", "C1CC", "CCO")[:n]]
+        samples = [check_sample(0, prompts[0], t) for t in ("CCO", "CCCl", "C1CC", "CCO")[:n]]
+        append_jsonl(into, map(asdict, samples))
+        return samples
 
     monkeypatch.setattr(C, "sample_prompts", sampler)
     config = C.CurveConfig(runs=str(sft_run[1]), n=4, device="cpu")

@@ -10,7 +10,7 @@ Each point's samples are written as they are drawn, so a rerun with the same `--
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +23,7 @@ from reprolab.chem.sampling import sample_prompts
 from reprolab.core.device import DEVICE_HELP, choose_device
 from reprolab.core.errors import UserError
 from reprolab.core.figures import new_figure, save_png
-from reprolab.core.records import RunRecord
+from reprolab.core.records import RunRecord, read_jsonl
 from reprolab.core.seeding import seed_everything
 
 CURVE_KEYS = ("valid", "unique@1000", "Novelty", "FCD/Test", "SNN/Test", "IntDiv")
@@ -96,15 +96,16 @@ def curve_points(run: Path) -> list[CurvePoint]:
 
 def _point_samples(config: CurveConfig, point: CurvePoint, prompt: Prompt, record: RunRecord,
                    name: str) -> list[str]:
-    """The point's sampled texts, drawn now or read back from the record's file `name`."""
+    """The point's sampled texts, drawn now (resuming from the record's file `name`) or read
+    back from it."""
     path = record.path(name)
-    if path.is_file():
-        return [json.loads(line)["text"] for line in path.read_text().splitlines()]
+    drawn = read_jsonl(path)
+    if len(drawn) == config.n:
+        return [row["text"] for row in drawn]
     model, tokenizer = load_chem_model(str(point.folder), config.device)
     samples = sample_prompts(model, tokenizer, [prompt], config.n,
                              temperature=config.temperature, rows=config.rows,
-                             max_new_tokens=config.max_new_tokens, seed=config.seed)
-    record.write_jsonl(name, [asdict(s) for s in samples])
+                             max_new_tokens=config.max_new_tokens, seed=config.seed, into=path)
     return [s.text for s in samples]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -96,11 +96,9 @@ def _dpo_round(config: DpoConfig, base: str, prompts: list[Prompt], folder: Path
     model, tokenizer = load_chem_model(base, config.device)
     samples = sample_prompts(model, tokenizer, prompts, config.samples_per_prompt,
                              temperature=config.temperature, rows=config.sample_rows,
-                             seed=seed)
+                             seed=seed, into=folder / "samples.jsonl")
     pairs = preference_pairs(prompts, samples, np.random.default_rng(seed))
-    record = RunRecord(folder)
-    record.write_jsonl("samples.jsonl", map(asdict, samples))
-    record.write_jsonl("pairs.jsonl", pairs)
+    RunRecord(folder).write_jsonl("pairs.jsonl", pairs)
     if not pairs:
         raise UserError(f"Round {folder.name}: no prompt had both a sample that satisfies it and "
                         "one that does not; sample more (--samples-per-prompt).")

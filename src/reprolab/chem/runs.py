@@ -111,8 +111,8 @@ def prompt_set(name: PromptSet, data: str | None, held_out: float) -> list[Promp
 
 
 def run_sample(config: SampleConfig, out: Path | None = None) -> pd.DataFrame:
-    """Write `samples.jsonl` (one checked sample per line) and `adherence.csv`; return the
-    adherence table."""
+    """Write `samples.jsonl` (one checked sample per line, appended batch by batch, so a rerun
+    resumes) and `adherence.csv`; return the adherence table."""
     prompts = prompt_set(config.prompts, config.data, config.held_out)
     record = RunRecord.create("chem", "sample", config, seed=config.seed, out=out)
     with record.running():
@@ -121,9 +121,9 @@ def run_sample(config: SampleConfig, out: Path | None = None) -> pd.DataFrame:
         samples = sample_prompts(model, tokenizer, prompts, config.n,
                                  temperature=config.temperature,
                                  max_new_tokens=config.max_new_tokens,
-                                 rows=config.rows, seed=config.seed)
+                                 rows=config.rows, seed=config.seed,
+                                 into=record.path("samples.jsonl"))
         rows = [asdict(s) for s in samples]
-        record.write_jsonl("samples.jsonl", rows)
         table = adherence_table(rows)
         record.write_table("adherence.csv", table)
         record.write_results({"samples": len(rows), "valid": sum(r["smiles"] is not None

@@ -5,8 +5,9 @@ checks of every sample against its prompt."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from itertools import chain
+from dataclasses import asdict, dataclass, replace
+from itertools import accumulate, takewhile
+from pathlib import Path
 
 from rdkit import Chem
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -14,6 +15,8 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from reprolab.chem.molecules import parse
 from reprolab.chem.prompts import END_OF_SMILES, Prompt
 from reprolab.chem.properties import NUMERIC, properties
+from reprolab.core.progress import make_progress
+from reprolab.core.records import append_jsonl, read_jsonl, write_jsonl
 from reprolab.lm.generation import generate
 from reprolab.lm.requests import SamplingParams
 
@@ -45,23 +48,54 @@ def check_sample(prompt_id: int, prompt: Prompt, text: str) -> Sample:
                   all(checks.values()), {k: float(row[k]) for k in NUMERIC})
 
 
+def plan_batches(prompts: Sequence[Prompt], n: int, rows: int) -> list[list[tuple[int, int]]]:
+    """Decoding batches for `n` samples of each prompt, at most `rows` sequences each: a batch
+    lists `(prompt index, samples kept)`. A prompt's samples come in chunks of min(n, rows), so
+    memory stays bounded for any `n`; prompts of similar length share a batch."""
+    copies = min(n, rows)
+    chunks = [(i, min(copies, n - start)) for i in range(len(prompts))
+              for start in range(0, n, copies)]
+    chunks.sort(key=lambda chunk: -len(prompts[chunk[0]].text))
+    per_batch = max(1, rows // copies)
+    return [chunks[start:start + per_batch] for start in range(0, len(chunks), per_batch)]
+
+
+def _resume(path: Path, sizes: Sequence[int]) -> tuple[list[Sample], int]:
+    """The samples of the complete batches in `path`, and how many batches that is; the file is
+    cut back to them (a crash can leave a batch half-written)."""
+    rows = read_jsonl(path)
+    ends = list(takewhile(lambda end: end <= len(rows), accumulate(sizes)))
+    kept = ends[-1] if ends else 0
+    if path.is_file():
+        write_jsonl(path, rows[:kept])
+    return [Sample(**row) for row in rows[:kept]], len(ends)
+
+
 def sample_prompts(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
                    prompts: Sequence[Prompt], n: int, *, temperature: float = 1.0,
                    max_new_tokens: int = 96, rows: int = 64, seed: int = 0,
-                   progress: bool = True) -> list[Sample]:
-    """`n` checked samples of each prompt, prompt-major, at `temperature` (nucleus off). At most
-    `rows` sequences are decoded together (a prompt's samples are split into chunks of at most
-    `rows`, so memory stays bounded for any `n`). Each sequence ends at EOS or the newline after
-    its SMILES."""
+                   into: Path | None = None, progress: bool = True) -> list[Sample]:
+    """`n` checked samples of each prompt, prompt-major, at `temperature` (nucleus off), decoded
+    in the batches of `plan_batches`. Each sequence ends at EOS or the newline after its SMILES.
+
+    With `into`, each batch's samples are appended to that JSON-lines file as the batch ends, and
+    a call with the same arguments resumes from the batches the file holds."""
     params = SamplingParams(max_new_tokens=max_new_tokens, temperature=temperature,
                             stop=(END_OF_SMILES,), seed=seed)
-    copies = min(n, rows)
-    repeats = -(-n // copies)  # chunks per prompt
-    texts = generate(model, tokenizer, [p.text for p in prompts for _ in range(repeats)], params,
-                     batch_size=max(1, rows // copies), num_return_sequences=copies,
-                     progress=progress)
-    per_prompt = [list(chain.from_iterable(texts[i * repeats:(i + 1) * repeats]))[:n]
-                  for i in range(len(prompts))]
-    return [check_sample(i, prompt, text)
-            for i, (prompt, own) in enumerate(zip(prompts, per_prompt, strict=True))
-            for text in own]
+    batches = plan_batches(prompts, n, rows)
+    sizes = [sum(kept for _, kept in batch) for batch in batches]
+    done, skip = _resume(into, sizes) if into else ([], 0)
+    with make_progress() as bar:
+        task = bar.add_task("sampling", total=sum(sizes), completed=len(done), visible=progress)
+        for number in range(skip, len(batches)):
+            batch = batches[number]
+            texts = generate(model, tokenizer, [prompts[i].text for i, _ in batch],
+                             replace(params, seed=seed + number), batch_size=len(batch),
+                             num_return_sequences=min(n, rows), progress=False)
+            new = [check_sample(i, prompts[i], text)
+                   for (i, kept), own in zip(batch, texts, strict=True) for text in own[:kept]]
+            if into:
+                append_jsonl(into, map(asdict, new))
+            done += new
+            bar.advance(task, len(new))
+    return sorted(done, key=lambda sample: sample.prompt_id)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import platform
 import re
 import subprocess
@@ -98,6 +99,44 @@ def write_json(path: Path, payload: Any) -> Path:
     partial.write_text(json.dumps(to_jsonable(payload), indent=2, allow_nan=True) + "\n")
     partial.replace(path)
     return path
+
+
+def write_jsonl(path: Path, rows: Iterable[Any]) -> Path:
+    """Write rows as JSON lines atomically, as `write_json`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    with partial.open("w") as handle:
+        handle.writelines(json.dumps(to_jsonable(row)) + "\n" for row in rows)
+    partial.replace(path)
+    return path
+
+
+def append_jsonl(path: Path, rows: Iterable[Any]) -> None:
+    """Append rows as JSON lines, flushed to disk, for files that grow as a run goes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        handle.writelines(json.dumps(to_jsonable(row)) + "\n" for row in rows)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_jsonl(path: Path) -> list[Any]:
+    """The rows of a JSON-lines file that `append_jsonl` grows (none if it is absent). A torn
+    last line, left by a crash mid-write, is dropped; a broken earlier line is a `UserError`
+    naming it."""
+    if not path.is_file():
+        return []
+    lines = path.read_text().splitlines()
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            if number == len(lines):
+                break
+            raise UserError(f"{path}:{number} is not a JSON line: delete the file or the run "
+                            "folder to start again.") from None
+    return rows
 
 
 _ABSENT = object()
@@ -251,14 +290,7 @@ class RunRecord:
 
     def write_jsonl(self, name: str, rows: Iterable[Any]) -> Path:
         """Write per-item rows as JSON lines (atomically, as `write_json`)."""
-        path = self.path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".part")
-        with partial.open("w") as handle:
-            for row in rows:
-                handle.write(json.dumps(to_jsonable(row)) + "\n")
-        partial.replace(path)
-        return path
+        return write_jsonl(self.path(name), rows)
 
     def write_table(self, name: str, frame: Any) -> Path:
         """Write a pandas DataFrame as CSV (atomically, as `write_json`)."""
