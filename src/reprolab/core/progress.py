@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from rich.progress import (
@@ -24,9 +25,24 @@ def progress_enabled() -> bool:
     return sys.stderr.isatty() and not os.environ.get("REPROLAB_NO_PROGRESS")
 
 
-def make_progress() -> Progress:
-    """A progress display writing to stderr; disabled off a terminal."""
-    return Progress(
+_live: list[Progress] = []  # the display on screen, if any
+
+
+@contextmanager
+def make_progress() -> Iterator[Progress]:
+    """A progress display writing to stderr, disabled off a terminal. Opened inside another (a
+    sampler inside a study's loop), it lends the outer display, since only one can be live, and
+    takes its own bars away when it closes."""
+    if _live:
+        outer = _live[-1]
+        before = set(outer.task_ids)
+        try:
+            yield outer
+        finally:
+            for task in set(outer.task_ids) - before:
+                outer.remove_task(task)
+        return
+    progress = Progress(
         TextColumn("[bold blue]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -35,6 +51,12 @@ def make_progress() -> Progress:
         disable=not progress_enabled(),
         transient=False,
     )
+    _live.append(progress)
+    try:
+        with progress:
+            yield progress
+    finally:
+        _live.pop()
 
 
 def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
