@@ -51,3 +51,40 @@ def test_toy_pipeline(tmp_path, tiny_model_dir, monkeypatch):
 
     again = run_quick(ctx, settings)  # every step resumes from its folder
     assert again.tables[0][1].equals(moses)
+
+
+def test_adherence_by_split_separates_validity_from_following_the_prompt():
+    from reprolab.chem.prompts import Constraint, Prompt
+
+    light = Prompt((Constraint("mw", "<=", 100),), "mw band")
+    texts = {"sft": ["CCO", "C1CC", "C1CC", "CCCCCCCCCC"],  # 1 of 4 satisfied, 2 valid
+             "dpo": ["CCO", "OCC", "CCN", "C1CC"]}  # 3 of 4 satisfied, all valid ones
+    samples = [{**check_sample(0, light, t).__dict__, "model": model}
+               for model, own in texts.items() for t in own]
+    table = R.adherence_by_split(samples, held_out=0.0)
+    assert list(table.columns) == ["kind", "split", "prompts", "sft", "dpo", "sft valid",
+                                   "dpo valid", "sft of valid", "dpo of valid"]
+    row = table.iloc[0]
+    assert (row["split"], row["prompts"]) == ("seen", 1)
+    assert (row["sft"], row["sft valid"], row["sft of valid"]) == (25.0, 50.0, 50.0)
+    assert (row["dpo"], row["dpo valid"], row["dpo of valid"]) == (75.0, 75.0, 100.0)
+    assert set(R.adherence_by_split(samples, held_out=1.0)["split"]) == {"held-out"}
+
+
+def test_band_strips_draw_each_sample_under_its_band():
+    from matplotlib.collections import LineCollection, PathCollection
+
+    from reprolab.chem.plots import band_strips
+    from reprolab.chem.prompts import Constraint, Prompt
+
+    prompts = [Prompt((Constraint("mw", op, v),), "mw band") for op, v in ((">", 600),
+                                                                         ("<=", 300))]
+    samples = [{**check_sample(i, p, t).__dict__, "model": m} for i, p in enumerate(prompts)
+               for m, t in (("sft", "CCO"), ("dpo", "CCN"), ("dpo", "C1CC"))]
+    ax = band_strips(samples, ["mw band"], ["sft", "dpo"]).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["<= 300", "> 600"]
+    dots = [len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection)]
+    assert dots == [1, 1, 1, 1]  # per band and model the valid samples; C1CC is not a molecule
+    bounds = sorted(float(seg[0][1]) for c in ax.collections if isinstance(c, LineCollection)
+                    for seg in c.get_segments())
+    assert bounds == [300.0, 600.0]

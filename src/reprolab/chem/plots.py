@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 from rdkit import Chem
 from rdkit.Chem import Draw
 
@@ -13,26 +14,41 @@ from reprolab.chem.prompts import NOUNS
 from reprolab.core.figures import new_figure
 
 
-def band_histograms(samples: Sequence[Mapping[str, object]], kinds: Sequence[str],
-                    labels: Sequence[str] = ()):
-    """One panel per band prompt kind (`"mw band"`, ...): for each of its prompts a histogram
-    of the sampled property, with the requested bound as a dashed line. `labels` name the
-    models when samples carry a `model` key."""
+def _band(prompt: str) -> tuple[str, float]:
+    """`("<=", 300.0)` from a one-band prompt ending "...: <= 300 molecular weight:"."""
+    op, value, *_ = prompt.rsplit(":", 1)[0].rsplit(": ", 1)[-1].split()
+    return op, float(value)
+
+
+def band_strips(samples: Sequence[Mapping[str, object]], kinds: Sequence[str],
+                labels: Sequence[str] = ()):
+    """One panel per band prompt kind (`"mw band"`, ...) with a column per requested band: the
+    sampled property of each valid sample as a dot, a strip per model when samples carry a
+    `model` key (`labels` name them), and the band's bound as a dashed line across the column."""
     figure, axes = new_figure(1, len(kinds))
+    labels = list(labels) or [None]
+    width = 0.8 / len(labels)
+    jitter = np.random.default_rng(0)
     for ax, kind in zip(axes[0], kinds, strict=True):
         prop = kind.split()[0]
-        chosen = [s for s in samples if s["kind"] == kind and s["smiles"] is not None]
-        for prompt in dict.fromkeys(s["prompt"] for s in chosen):
-            for label in labels or (None,):
-                values = [s["properties"][prop] for s in chosen if s["prompt"] == prompt
+        of_kind = [s for s in samples if s["kind"] == kind]
+        prompts = sorted(dict.fromkeys(s["prompt"] for s in of_kind),
+                         key=lambda prompt: _band(prompt)[::-1])
+        for x, prompt in enumerate(prompts):
+            for j, label in enumerate(labels):
+                values = [s["properties"][prop] for s in of_kind if s["prompt"] == prompt
+                          and s["smiles"] is not None
                           and (label is None or s.get("model") == label)]
-                bound = prompt.rsplit(":", 1)[0].rsplit(": ", 1)[-1]
-                ax.hist(values, bins=20, alpha=0.5,
-                        label=f"{bound}" + (f" ({label})" if label else ""))
-        ax.set_xlabel(NOUNS[prop])
-        ax.set_ylabel("samples")
+                centre = x - 0.4 + width * (j + 0.5)
+                ax.scatter(centre + jitter.uniform(-width / 3, width / 3, len(values)), values,
+                           s=12, alpha=0.7, color=f"C{j}", label=label if x == 0 else None)
+            ax.hlines(_band(prompt)[1], x - 0.45, x + 0.45, colors="black", linestyles="dashed")
+        ax.set_xticks(range(len(prompts)),
+                      [f"{op} {value:g}" for op, value in map(_band, prompts)])
+        ax.set_xlabel("requested band")
+        ax.set_ylabel(NOUNS[prop])
         ax.set_title(kind)
-        if ax.get_legend_handles_labels()[0]:
+        if labels[0] is not None:
             ax.legend()
     return figure
 

@@ -15,7 +15,7 @@ import pandas as pd
 from reprolab.chem.baseline import BaselineConfig, run_baseline
 from reprolab.chem.curve import CurveConfig, run_curve
 from reprolab.chem.dpo import DpoConfig, run_dpo
-from reprolab.chem.plots import band_histograms, molecule_grid
+from reprolab.chem.plots import band_strips, molecule_grid
 from reprolab.chem.prompts import held_out_input
 from reprolab.chem.runs import (
     EvaluateConfig,
@@ -40,7 +40,7 @@ PAPER_GUACAMOL = {"guacamol/validity": 0.958, "guacamol/uniqueness": 1.0,
                   "guacamol/fcd_score": 0.686}  # SmileyLlama SFT, T = 1.0
 PAPER_ADHERENCE = {"hba exact": (15.0, 38.2), "mw band": (84.3, 98.0), "logp band": (85.4, 97.7),
                    "rule of 3": (62.0, 94.5), "macrocycle": (44.7, 57.8)}  # % SFT -> DPO
-HISTOGRAM_KINDS = ("mw band", "logp band")
+BAND_KINDS = ("mw band", "logp band")
 
 
 @dataclass(frozen=True)
@@ -80,12 +80,23 @@ def _sample(ctx: StudyContext, s: PipelineSettings, model: str, prompts: str, n:
 
 
 def adherence_by_split(samples: list[dict], held_out: float) -> pd.DataFrame:
-    """Satisfied share (%) per prompt kind, model and split (seen by DPO or held out)."""
-    frame = pd.DataFrame([{"kind": r["kind"], "model": r["model"], "satisfied": r["satisfied"],
+    """Per prompt kind and split (seen by DPO or held out): the number of prompts and, per model
+    (in order of appearance), the % of samples that satisfy their prompt (a column named by the
+    model), the % valid (`<model> valid`) and the % of valid samples that satisfy it (`<model>
+    of valid`), which separates following the prompt from writing molecules."""
+    frame = pd.DataFrame([{"kind": r["kind"], "prompt": r["prompt"], "model": r["model"],
+                           "valid": r["smiles"] is not None, "satisfied": bool(r["satisfied"]),
                            "split": "held-out" if held_out_input(r["prompt"], r["kind"], held_out)
                            else "seen"} for r in samples])
-    table = (frame.groupby(["kind", "split", "model"])["satisfied"].mean() * 100).unstack("model")
-    return table.reset_index()
+    frame["kept"] = frame["satisfied"].where(frame["valid"])  # NaN for invalid samples
+    grouped = frame.groupby(["kind", "split", "model"])
+    shares = pd.concat({"": grouped["satisfied"].mean(), " valid": grouped["valid"].mean(),
+                        " of valid": grouped["kept"].mean()}, axis=1).unstack("model") * 100
+    models = frame["model"].unique()
+    columns = [(suffix, model) for suffix in ("", " valid", " of valid") for model in models]
+    shares = shares[columns].set_axis([f"{model}{suffix}" for suffix, model in columns], axis=1)
+    prompts = frame.groupby(["kind", "split"])["prompt"].nunique().rename("prompts")
+    return pd.concat([prompts, shares], axis=1).reset_index()
 
 
 def run_pipeline(ctx: StudyContext, s: PipelineSettings) -> StudyResult:
@@ -150,7 +161,7 @@ def _result(ctx: StudyContext, s: PipelineSettings, metrics: dict, samples: list
     if baseline is not None:
         figures.append(("MOSES metrics against training FLOPs, SFT and the from-scratch "
                         "baseline", ctx.out / "curve" / "curve.png"))
-    figure = band_histograms(samples, HISTOGRAM_KINDS, sorted({r["model"] for r in samples}))
+    figure = band_strips(samples, BAND_KINDS, sorted({r["model"] for r in samples}))
     save_png(figure, ctx.out / "bands.png")
     figures.append(("Sampled weight and logP against the requested band", ctx.out / "bands.png"))
     grid = [r for r in samples if r["kind"] in ("rule of 3", "mw band", "macrocycle")]
