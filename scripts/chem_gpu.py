@@ -8,12 +8,12 @@ Usage (from the repository root, no uv environment needed):
 Steps (`reprolab.chem.reproduction.run_pipeline`), each a run folder under OUT that a rerun
 resumes: prepare/ (MOSES molecules and their 12 properties), sft/ (LoRA r32, alpha 16, lr 2e-4,
 one epoch of randomised SMILES behind property prompts), eval-sft/ and free-sft/ (samples at
-T=1), dpo/ (rounds of K samples per seen prompt -> pairs -> DPO, lr 2e-5), eval-dpo/,
-evaluate/metrics.json (MOSES and GuacaMol suites), baseline/ (the from-scratch Llama at the
-SFT's FLOPs), free-baseline/, evaluate-baseline/, curve/ (metrics against training FLOPs of every
-snapshot of both), bands.png, molecules.png, and
-OUT/summary.json with the report's tables. The paper's SFT used 2.33M ChEMBL SMILES on
-Llama-3.1-8B and DPO 1,024 samples per prompt: --molecules, --model and --dpo-samples scale there.
+T=1), dpo/ (rounds of K samples per seen prompt -> pairs -> DPO, lr 2e-5 unless --dpo-lr),
+eval-dpo/, evaluate/metrics.json (MOSES and GuacaMol suites), baseline/ (the from-scratch
+Llama at the SFT's FLOPs), free-baseline/, evaluate-baseline/, curve/ (metrics against training
+FLOPs of every snapshot of both), bands.png, molecules.png, and OUT/summary.json with the
+report's tables. The paper's SFT used 2.33M ChEMBL SMILES on Llama-3.1-8B and DPO 1,024
+samples per prompt: --molecules, --model and --dpo-samples scale there.
 Needs torch, transformers, peft, accelerate, pandas, matplotlib and rich plus trl, datasets,
 rdkit, pyarrow and molsets (the MOSES files), carried as wheels when the machine lacks them.
 """
@@ -47,8 +47,8 @@ def settings_of(args: argparse.Namespace) -> PipelineSettings:
         sft_train=TrainSettings(batch_size=args.batch_size, max_length=256, save_steps=500,
                                 snapshot_steps=args.snapshot_steps),
         dpo_rounds=args.dpo_rounds, dpo_samples=args.dpo_samples,
-        dpo_train=TrainSettings(lr=2e-5, batch_size=args.batch_size, max_length=256,
-                                save_steps=500),
+        dpo_train=TrainSettings(lr=args.dpo_lr, epochs=args.dpo_epochs,
+                                batch_size=args.batch_size, max_length=256, save_steps=500),
         free_samples=args.free_samples, eval_samples=args.eval_samples,
         sample_rows=args.sample_rows,
         baseline_shape=tuple(int(x) for x in args.baseline_shape.split(",")),
@@ -77,6 +77,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=32, help="training sequences per step")
     parser.add_argument("--dpo-rounds", type=int, default=1)
     parser.add_argument("--dpo-samples", type=int, default=256, help="samples per seen prompt")
+    parser.add_argument("--dpo-lr", type=float, default=2e-5,
+                        help="the paper's; 3e-4 moved the CPU run's LoRA in 99 steps")
+    parser.add_argument("--dpo-epochs", type=float, default=1.0)
     parser.add_argument("--eval-samples", type=int, default=128, help="per evaluation prompt")
     parser.add_argument("--free-samples", type=int, default=10_000, help="for the metrics")
     parser.add_argument("--sample-rows", type=int, default=512,

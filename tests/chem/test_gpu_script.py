@@ -27,6 +27,9 @@ def test_paper_scale_settings():
     assert (settings.lora.r, settings.lora.alpha, settings.sft_train.lr) == (32, 16, 2e-4)
     assert settings.dpo_train.lr == 2e-5 and settings.test_limit is None
     assert settings.baseline_shape == (512, 8, 8) and settings.sft_train.snapshot_steps == 1000
+    raised = script.settings_of(script.make_parser().parse_args(
+        ["--out", "x", "--dpo-lr", "3e-4", "--dpo-epochs", "3"]))
+    assert (raised.dpo_train.lr, raised.dpo_train.epochs) == (3e-4, 3.0)
 
 
 @pytest.mark.slow

@@ -88,3 +88,22 @@ def test_band_strips_draw_each_sample_under_its_band():
     bounds = sorted(float(seg[0][1]) for c in ax.collections if isinstance(c, LineCollection)
                     for seg in c.get_segments())
     assert bounds == [300.0, 600.0]
+
+
+def test_full_scale_settings_are_those_of_the_committed_runs():
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from reprolab.chem.full import FULL
+
+    committed = Path(__file__).parents[2] / "results" / "chem"
+    config = {name: json.loads((committed / name / "config.json").read_text())["config"]
+              for name in ("sft", "dpo", "baseline")}
+    assert config["sft"]["train"] == asdict(FULL.sft_train)
+    assert config["sft"]["lora"] == config["dpo"]["lora"] == asdict(FULL.lora)
+    assert (config["sft"]["limit"], config["sft"]["smiles"]) == (FULL.molecules, FULL.smiles)
+    assert config["dpo"]["train"] == asdict(FULL.dpo_train)
+    assert config["dpo"]["samples_per_prompt"] == FULL.dpo_samples
+    hidden, layers, heads = FULL.baseline_shape
+    assert (config["baseline"]["hidden"], config["baseline"]["layers"],
+            config["baseline"]["heads"]) == (hidden, layers, heads)
