@@ -53,6 +53,21 @@ def test_toy_pipeline(tmp_path, tiny_model_dir, monkeypatch):
     assert again.tables[0][1].equals(moses)
 
 
+def test_shipped_adapters_are_sampled_without_training(tmp_path, tiny_model_dir, monkeypatch):
+    trained = []
+    monkeypatch.setattr(R, "run_sft", lambda *a, **k: trained.append("sft"))
+    monkeypatch.setattr(R, "run_dpo", lambda *a, **k: trained.append("dpo"))
+    settings = R.PipelineSettings(molecules=12, model=str(tiny_model_dir),
+                                  adapter=str(tiny_model_dir), dpo_adapter=str(tiny_model_dir),
+                                  dpo_rounds=0, free_samples=2, eval_samples=1,
+                                  max_new_tokens=4, test_limit=20, reference_size=20)
+    result = run_quick(StudyContext(out=tmp_path / "quick", device="cpu"), settings)
+    assert trained == []
+    adherence = result.tables[1][1]
+    assert {"sft", "dpo", "sft valid", "dpo valid"} <= set(adherence.columns)
+    assert (tmp_path / "quick" / "eval-dpo" / "samples.jsonl").is_file()
+
+
 def test_adherence_by_split_separates_validity_from_following_the_prompt():
     from reprolab.chem.prompts import Constraint, Prompt
 

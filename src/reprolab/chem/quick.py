@@ -1,6 +1,7 @@
-"""Quick reproduction (minutes on 2 CPU cores): the committed adapter (or, without one, a few
-LoRA steps of SmolLM2-135M on 200 MOSES molecules) sampled freely and on every evaluation
-prompt once, then MOSES/GuacaMol metrics against 1,000-molecule test sets, adherence, figures."""
+"""Quick reproduction (minutes on 2 CPU cores): the committed SFT adapter (or, without one, a
+few LoRA steps of SmolLM2-135M on 200 MOSES molecules) sampled freely and on every evaluation
+prompt once, the committed DPO adapter on every evaluation prompt once, then MOSES/GuacaMol
+metrics against 1,000-molecule test sets, adherence, figures."""
 
 from __future__ import annotations
 
@@ -9,13 +10,18 @@ from reprolab.chem.sft import TrainSettings
 from reprolab.core.report import StudyContext, StudyResult, project_root
 
 SHIPPED_ADAPTER = "results/chem/adapter"
+SHIPPED_DPO_ADAPTER = "results/chem/adapter-dpo"
+
+
+def _shipped(folder: str) -> str | None:
+    path = project_root() / folder
+    return str(path) if (path / "adapter_config.json").is_file() else None
 
 
 def quick_settings() -> PipelineSettings:
-    shipped = project_root() / SHIPPED_ADAPTER
-    adapter = str(shipped) if (shipped / "adapter_config.json").is_file() else None
+    adapter = _shipped(SHIPPED_ADAPTER)
     return PipelineSettings(
-        molecules=200, adapter=adapter,
+        molecules=200, adapter=adapter, dpo_adapter=adapter and _shipped(SHIPPED_DPO_ADAPTER),
         sft_train=TrainSettings(max_steps=8, batch_size=4), dpo_rounds=0, free_samples=32,
         eval_samples=1, max_new_tokens=64, test_limit=1000, reference_size=1000)
 

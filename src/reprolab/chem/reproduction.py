@@ -50,6 +50,7 @@ class PipelineSettings:
     molecules: int = 2000
     model: str = "smollm2-135m"
     adapter: str | None = None  # a trained SFT model: skip SFT
+    dpo_adapter: str | None = None  # a trained DPO model, sampled when dpo_rounds is 0
     smiles: str = "randomised"  # SFT completions: randomised (the paper) or canonical SMILES
     sft_train: TrainSettings = field(default_factory=TrainSettings)
     lora: LoraSettings = field(default_factory=LoraSettings)
@@ -117,8 +118,9 @@ def run_pipeline(ctx: StudyContext, s: PipelineSettings) -> StudyResult:
                                    held_out=s.held_out, sample_rows=s.sample_rows, lora=s.lora,
                                    train=s.dpo_train, device=ctx.device, seed=ctx.seed),
                          out=ctx.out / "dpo")
-        samples += _sample(ctx, s, rounds[-1]["train"]["model"], "all", s.eval_samples,
-                           "eval-dpo", data)
+    dpo_model = rounds[-1]["train"]["model"] if s.dpo_rounds else s.dpo_adapter
+    if dpo_model:
+        samples += _sample(ctx, s, dpo_model, "all", s.eval_samples, "eval-dpo", data)
     metrics = _evaluate(ctx, s, "free-sft", "evaluate")
     baseline = _baseline(ctx, s, data) if s.baseline_shape and s.adapter is None else None
     return _result(ctx, s, metrics, samples, free, baseline)
