@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from reprolab.core.errors import UserError
-from reprolab.lm.generation import cut_at_stop, generate, next_tokens, prompt_text
+from reprolab.lm.generation import cut_at_stop, draw, generate, next_tokens, prompt_text
 from reprolab.lm.requests import SamplingParams
 from tests.lm.tiny_models import tiny_gemma3, tiny_llama
 
@@ -190,6 +190,18 @@ def test_nucleus_sampling_keeps_the_smallest_set_reaching_top_p() -> None:
     assert drawn(1.0) == {0, 1, 2}
     greedy = SamplingParams(temperature=0)
     assert next_tokens(torch.tensor([[0.1, 2.0, -1.0]]), greedy, generator).tolist() == [1]
+
+
+def test_draws_follow_the_probabilities_and_never_pick_an_impossible_token() -> None:
+    probs = torch.tensor([[0.0, 0.1, 0.0, 0.6, 0.3]]).repeat(40_000, 1)
+    drawn = draw(probs, torch.Generator().manual_seed(0))
+    counts = torch.bincount(drawn, minlength=5) / len(drawn)
+    assert counts[0] == counts[2] == 0
+    assert torch.allclose(counts, probs[0], atol=0.01)
+    again = draw(probs[:50], torch.Generator().manual_seed(0))
+    assert torch.equal(again, drawn[:50])  # seeded
+    edge = torch.tensor([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    assert draw(edge, torch.Generator().manual_seed(1)).tolist() == [2, 0]
 
 
 def test_bad_sampling_settings_are_user_errors() -> None:
