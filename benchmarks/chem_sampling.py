@@ -1,10 +1,10 @@
 """Benchmark: valid unique molecules per second, reprolab's sampling (`lm.generation.generate`:
 shared prompt prefilled once, rows leaving the batch at the end of their SMILES) against
-`transformers`' `generate` with default settings, same model, prompt, batch size, temperature.
-Medians of `--repeats` runs, alternated.
+`transformers`' `generate` with default settings, same model, prompt, batch size, temperature,
+at each of `--batch-sizes`. Medians of `--repeats` runs, alternated.
 
     OMP_NUM_THREADS=1 uv run python benchmarks/chem_sampling.py --model results/chem/adapter \
-        --samples 64 --batch-size 8 --repeats 3 --out runs/chem_sampling.json
+        --samples 128 --batch-sizes 8,32,64 --repeats 3 --out runs/chem_sampling.json
 """
 
 from __future__ import annotations
@@ -39,41 +39,48 @@ def _transformers_texts(model, tokenizer, prompt: str, n: int, batch: int, token
     return texts[:n]
 
 
-def _ours(model, tokenizer, args: argparse.Namespace) -> int:
-    samples = sample_prompts(model, tokenizer, [Prompt(())], args.samples, rows=args.batch_size,
+def _ours(model, tokenizer, args: argparse.Namespace, batch: int) -> int:
+    samples = sample_prompts(model, tokenizer, [Prompt(())], args.samples, rows=batch,
                              max_new_tokens=args.max_new_tokens, progress=False)
     return len({s.smiles for s in samples if s.smiles})
 
 
-def _theirs(model, tokenizer, args: argparse.Namespace) -> int:
+def _theirs(model, tokenizer, args: argparse.Namespace, batch: int) -> int:
     return _valid_unique(_transformers_texts(model, tokenizer, Prompt(()).text, args.samples,
-                                             args.batch_size, args.max_new_tokens))
+                                             batch, args.max_new_tokens))
+
+
+def compare(model, tokenizer, args: argparse.Namespace, batch: int) -> dict:
+    """Valid unique molecules/s of both samplers at one batch size, and the ratio of medians."""
+    runs: dict[str, list[float]] = {"reprolab": [], "transformers": []}
+    for _ in range(args.repeats):  # alternated, so a change in load falls on both
+        for name, sampler in (("reprolab", _ours), ("transformers", _theirs)):
+            start = time.perf_counter()
+            found = sampler(model, tokenizer, args, batch)
+            runs[name].append(found / (time.perf_counter() - start))
+    medians = {name: statistics.median(values) for name, values in runs.items()}
+    return {"batch_size": batch, "valid_unique_per_s": runs, "median": medians,
+            "ratio": (medians["reprolab"] / medians["transformers"]
+                      if medians["transformers"] else None)}
 
 
 def main(args: argparse.Namespace) -> dict:
     torch.set_num_threads(args.threads)
     model, tokenizer = load_chem_model(args.model, "cpu")
-    runs: dict[str, list[float]] = {"reprolab": [], "transformers": []}
-    for _ in range(args.repeats):  # alternated, so a change in load falls on both
-        for name, sampler in (("reprolab", _ours), ("transformers", _theirs)):
-            start = time.perf_counter()
-            found = sampler(model, tokenizer, args)
-            runs[name].append(found / (time.perf_counter() - start))
-    medians = {name: statistics.median(values) for name, values in runs.items()}
-    result = {"samples": args.samples, "batch_size": args.batch_size,
-              "valid_unique_per_s": runs, "median": medians,
-              "ratio": (medians["reprolab"] / medians["transformers"]
-                        if medians["transformers"] else None)}
-    print(result)
-    write_json(args.out, result)
+    result = {"samples": args.samples, "threads": args.threads, "by_batch_size": []}
+    for batch in args.batch_sizes:
+        result["by_batch_size"].append(compare(model, tokenizer, args, batch))
+        print(result["by_batch_size"][-1])
+        write_json(args.out, result)
     return result
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True, help="a trained model folder or name")
-    parser.add_argument("--samples", type=int, default=64)
-    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--samples", type=int, default=128, help="per run")
+    parser.add_argument("--batch-sizes", type=lambda text: [int(b) for b in text.split(",")],
+                        default=[8, 32, 64])
     parser.add_argument("--max-new-tokens", type=int, default=96)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
