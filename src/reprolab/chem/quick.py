@@ -1,7 +1,8 @@
 """Quick reproduction (minutes on 2 CPU cores): the committed SFT adapter (or, without one, a
 few LoRA steps of SmolLM2-135M on 200 MOSES molecules) sampled freely and on every evaluation
-prompt once, the committed DPO adapter on every evaluation prompt once, then MOSES/GuacaMol
-metrics against 1,000-molecule test sets, adherence, figures."""
+prompt once, a DPO adapter exported to results/chem/adapter-dpo (when there is one) on every
+evaluation prompt once, then MOSES/GuacaMol metrics against 1,000-molecule test sets, adherence,
+figures."""
 
 from __future__ import annotations
 
