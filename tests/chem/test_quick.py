@@ -65,7 +65,12 @@ def test_shipped_adapters_are_sampled_without_training(tmp_path, tiny_model_dir,
     assert trained == []
     adherence = result.tables[1][1]
     assert {"sft", "dpo", "sft valid", "dpo valid"} <= set(adherence.columns)
-    assert (tmp_path / "quick" / "eval-dpo" / "samples.jsonl").is_file()
+    drawn = tmp_path / "quick" / "eval-dpo" / "samples.jsonl"
+    whole = drawn.read_text().splitlines()
+    drawn.write_text(whole[0] + "\n")  # a run stopped after its first batch
+    (drawn.parent / "status.json").write_text('{"status": "interrupted"}')
+    run_quick(StudyContext(out=tmp_path / "quick", device="cpu"), settings)
+    assert drawn.read_text().splitlines() == whole  # finished, not read as it was
 
 
 def test_adherence_by_split_separates_validity_from_following_the_prompt():

@@ -27,6 +27,7 @@ from reprolab.chem.runs import (
 )
 from reprolab.chem.sft import LoraSettings, SftConfig, TrainSettings, run_sft
 from reprolab.core.figures import save_png
+from reprolab.core.records import RunRecord, read_jsonl
 from reprolab.core.report import Comparison, StudyContext, StudyResult, committed_results
 
 TITLE = "SmileyLlama: LLMs as chemical language models"
@@ -72,11 +73,11 @@ class PipelineSettings:
 def _sample(ctx: StudyContext, s: PipelineSettings, model: str, prompts: str, n: int,
             name: str, data: Path) -> list[dict]:
     out = ctx.out / name
-    if not (out / "samples.jsonl").is_file():
+    if RunRecord(out).status != "complete":  # a stopped run's samples file is partial
         run_sample(SampleConfig(model=model, prompts=prompts, data=str(data), n=n,
                                 max_new_tokens=s.max_new_tokens, rows=s.sample_rows,
                                 held_out=s.held_out, device=ctx.device, seed=ctx.seed), out=out)
-    rows = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
+    rows = read_jsonl(out / "samples.jsonl")
     return [{**r, "model": name.split("-")[-1]} for r in rows]
 
 
