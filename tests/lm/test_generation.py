@@ -9,7 +9,14 @@ import pytest
 import torch
 
 from reprolab.core.errors import UserError
-from reprolab.lm.generation import cut_at_stop, draw, generate, next_tokens, prompt_text
+from reprolab.lm.generation import (
+    _TRIM,
+    cut_at_stop,
+    draw,
+    generate,
+    next_tokens,
+    prompt_text,
+)
 from reprolab.lm.requests import SamplingParams
 from tests.lm.tiny_models import tiny_gemma3, tiny_llama
 
@@ -120,12 +127,11 @@ def test_sliding_window_gemma3_batched_greedy_equals_one_by_one(tmp_path) -> Non
     assert batched == alone
 
 
-def _forward_shapes(model) -> tuple[list[tuple[int, int]], object]:
-    """Record `input_ids.shape` of every forward call of `model`; returns (shapes, handle)."""
+def _forward_shapes(model, key: str = "input_ids") -> tuple[list[tuple[int, int]], object]:
+    """Record the shape of `key` at every forward call of `model`; returns (shapes, handle)."""
     shapes: list[tuple[int, int]] = []
     handle = model.register_forward_pre_hook(
-        lambda module, args, kwargs: shapes.append(tuple(kwargs["input_ids"].shape)),
-        with_kwargs=True)
+        lambda module, args, kwargs: shapes.append(tuple(kwargs[key].shape)), with_kwargs=True)
     return shapes, handle
 
 
@@ -160,6 +166,31 @@ def test_rows_that_stopped_leave_the_batch(model_and_tokenizer) -> None:
     assert sum(rows) < len(PROMPTS) * (GREEDY.max_new_tokens - 1)
 
 
+def test_an_ended_row_goes_to_the_next_sample_and_the_cache_stays_short(
+        model_and_tokenizer) -> None:
+    model, tokenizer = model_and_tokenizer
+    free = generate(model, tokenizer, PROMPTS, GREEDY, progress=False)
+    params = SamplingParams(max_new_tokens=12, temperature=0, stop=(free[0][0][1],))
+    alone = [generate(model, tokenizer, [p], params, batch_size=1, progress=False)[0] * 12
+             for p in PROMPTS]
+    shapes, handle = _forward_shapes(model)
+    masks, mask_handle = _forward_shapes(model, "attention_mask")
+    try:
+        together = generate(model, tokenizer, PROMPTS, params, batch_size=3,
+                            num_return_sequences=12, progress=False)
+    finally:
+        handle.remove()
+        mask_handle.remove()
+    assert together == alone
+    prefills = [rows for rows, tokens in shapes if tokens > 1]
+    assert sum(prefills) == len(PROMPTS)  # each prompt read once for its 12 samples
+    steps = [rows for rows, tokens in shapes if tokens == 1]
+    assert steps.count(3) >= len(steps) - 2  # full until the last samples end
+    longest = max(len(tokenizer.encode(p)) for p in PROMPTS)
+    assert len(steps) > longest + 12 + _TRIM  # long enough for columns to be dropped
+    assert max(width for _, width in masks) <= longest + 12 + _TRIM
+
+
 def test_a_row_ends_at_the_models_end_token(model_and_tokenizer) -> None:
     model, tokenizer = model_and_tokenizer
     ids = tokenizer.encode(PROMPTS[1])
@@ -183,7 +214,7 @@ def test_nucleus_sampling_keeps_the_smallest_set_reaching_top_p() -> None:
 
     def drawn(top_p: float) -> set[int]:
         params = SamplingParams(temperature=1.0, top_p=top_p)
-        return set(next_tokens(logits, params, generator).tolist())
+        return set(next_tokens(logits.clone(), params, generator).tolist())  # overwritten
 
     assert drawn(0.5) == {0}  # 0.5 alone reaches 0.5
     assert drawn(0.6) == {0, 1}
@@ -202,6 +233,19 @@ def test_draws_follow_the_probabilities_and_never_pick_an_impossible_token() -> 
     assert torch.equal(again, drawn[:50])  # seeded
     edge = torch.tensor([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
     assert draw(edge, torch.Generator().manual_seed(1)).tolist() == [2, 0]
+
+
+def test_draws_across_blocks_of_unnormalised_weights() -> None:
+    weights = torch.zeros(1000)  # four blocks of 256, the last one padded
+    weights[[3, 255, 256, 700, 999]] = torch.tensor([1.0, 2.0, 3.0, 0.5, 3.5])  # total 10
+    weights[300:400] = 1e-30  # possible but never seen in 60,000 draws
+    drawn = draw(weights.repeat(60_000, 1), torch.Generator().manual_seed(0))
+    counts = torch.bincount(drawn, minlength=1000).double() / len(drawn)
+    expected = weights.double() / weights.double().sum()
+    assert set(drawn.unique().tolist()) == {3, 255, 256, 700, 999}
+    assert torch.allclose(counts, expected, atol=0.006)
+    small = draw(weights[None, :7] + 1, torch.Generator().manual_seed(0), block=4)
+    assert 0 <= small.item() < 7
 
 
 def test_bad_sampling_settings_are_user_errors() -> None:

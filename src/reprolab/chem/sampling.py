@@ -48,21 +48,25 @@ def check_sample(prompt_id: int, prompt: Prompt, text: str) -> Sample:
                   all(checks.values()), {k: float(row[k]) for k in NUMERIC})
 
 
-def plan_batches(prompts: Sequence[Prompt], n: int, rows: int) -> list[list[tuple[int, int]]]:
-    """Decoding batches for `n` samples of each prompt, at most `rows` sequences each: a batch
-    lists `(prompt index, samples kept)`. A prompt's samples come in chunks of min(n, rows), so
-    memory stays bounded for any `n`; prompts of similar length share a batch."""
-    copies = min(n, rows)
-    chunks = [(i, min(copies, n - start)) for i in range(len(prompts))
-              for start in range(0, n, copies)]
-    chunks.sort(key=lambda chunk: -len(prompts[chunk[0]].text))
-    per_batch = max(1, rows // copies)
-    return [chunks[start:start + per_batch] for start in range(0, len(chunks), per_batch)]
+SEGMENT_ROWS = 8  # a segment holds about this many batches' worth of samples
+
+
+def plan_segments(prompts: Sequence[Prompt], n: int, rows: int) -> list[tuple[list[int], int]]:
+    """The `generate` calls of `sample_prompts`, each saved as it ends: `(prompt indices,
+    samples of each)`, about `SEGMENT_ROWS * rows` samples apiece (so memory and the work lost
+    to a crash stay bounded for any `n`): whole prompts of similar length together, or pieces
+    of one prompt's `n` when that is larger."""
+    size = SEGMENT_ROWS * rows
+    order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i].text))
+    if n >= size:
+        return [([i], min(size, n - start)) for i in order for start in range(0, n, size)]
+    per = size // n
+    return [(order[start:start + per], n) for start in range(0, len(order), per)]
 
 
 def _resume(path: Path, sizes: Sequence[int]) -> tuple[list[Sample], int]:
-    """The samples of the complete batches in `path`, and how many batches that is; the file is
-    cut back to them (a crash can leave a batch half-written)."""
+    """The samples of the complete segments in `path`, and how many segments that is; the file
+    is cut back to them (a crash can leave a segment half-written)."""
     rows = read_jsonl(path)
     ends = list(takewhile(lambda end: end <= len(rows), accumulate(sizes)))
     kept = ends[-1] if ends else 0
@@ -75,25 +79,26 @@ def sample_prompts(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
                    prompts: Sequence[Prompt], n: int, *, temperature: float = 1.0,
                    max_new_tokens: int = 96, rows: int = 64, seed: int = 0,
                    into: Path | None = None, progress: bool = True) -> list[Sample]:
-    """`n` checked samples of each prompt, prompt-major, at `temperature` (nucleus off), decoded
-    in the batches of `plan_batches`. Each sequence ends at EOS or the newline after its SMILES.
+    """`n` checked samples of each prompt, prompt-major, at `temperature` (nucleus off), `rows`
+    sequences decoded together, in the segments of `plan_segments`. Each sequence ends at EOS or
+    the newline after its SMILES.
 
-    With `into`, each batch's samples are appended to that JSON-lines file as the batch ends, and
-    a call with the same arguments resumes from the batches the file holds."""
+    With `into`, each segment's samples are appended to that JSON-lines file as it ends, and a
+    call with the same arguments resumes from the segments the file holds."""
     params = SamplingParams(max_new_tokens=max_new_tokens, temperature=temperature,
                             stop=(END_OF_SMILES,), seed=seed)
-    batches = plan_batches(prompts, n, rows)
-    sizes = [sum(kept for _, kept in batch) for batch in batches]
+    segments = plan_segments(prompts, n, rows)
+    sizes = [len(ids) * count for ids, count in segments]
     done, skip = _resume(into, sizes) if into else ([], 0)
     with make_progress() as bar:
         task = bar.add_task("sampling", total=sum(sizes), completed=len(done), visible=progress)
-        for number in range(skip, len(batches)):
-            batch = batches[number]
-            texts = generate(model, tokenizer, [prompts[i].text for i, _ in batch],
-                             replace(params, seed=seed + number), batch_size=len(batch),
-                             num_return_sequences=min(n, rows), progress=False)
+        for number in range(skip, len(segments)):
+            ids, count = segments[number]
+            texts = generate(model, tokenizer, [prompts[i].text for i in ids],
+                             replace(params, seed=seed + number), batch_size=rows,
+                             num_return_sequences=count, progress=progress)
             new = [check_sample(i, prompts[i], text)
-                   for (i, kept), own in zip(batch, texts, strict=True) for text in own[:kept]]
+                   for i, own in zip(ids, texts, strict=True) for text in own]
             if into:
                 append_jsonl(into, map(asdict, new))
             done += new

@@ -102,11 +102,12 @@ def evaluate_examples(examples: Sequence[Example], task_type: TaskType, score: S
 
 def numeric_sampler(model, tokenizer, *, seed: int, batch_size: int) -> Sampler:
     """The official numeric sampling (`NUMERIC_SAMPLES` completions at `NUMERIC_TEMPERATURE`,
-    at most `NUMERIC_MAX_NEW_TOKENS` tokens) through `reprolab.lm.generation`; a sample stops at
-    its first newline, where the official parser cuts it anyway."""
+    at most `NUMERIC_MAX_NEW_TOKENS` tokens) through `reprolab.lm.generation`, the samples of
+    `batch_size` prompts decoded together; a sample stops at its first newline, where the
+    official parser cuts it anyway."""
     from reprolab.lm.generation import generate
 
     params = SamplingParams(max_new_tokens=NUMERIC_MAX_NEW_TOKENS,
                             temperature=NUMERIC_TEMPERATURE, stop=("\n",), seed=seed)
-    return partial(generate, model, tokenizer, params=params, batch_size=batch_size,
-                   num_return_sequences=NUMERIC_SAMPLES)
+    return partial(generate, model, tokenizer, params=params,
+                   batch_size=batch_size * NUMERIC_SAMPLES, num_return_sequences=NUMERIC_SAMPLES)
