@@ -1,5 +1,5 @@
 """Benchmark: valid unique molecules per second, reprolab's sampling (`lm.generation.generate`:
-shared prompt prefilled once, rows leaving the batch at the end of their SMILES) against
+shared prompt prefilled once, a row passing to the next sample at the end of its SMILES) against
 `transformers`' `generate` with default settings, same model, prompt, batch size, temperature,
 at each of `--batch-sizes`. Medians of `--repeats` runs, alternated.
 

@@ -132,7 +132,7 @@ class _StopWatch:
         return any(s in tail for s in self.stop)
 
 
-_TRIM = 64  # cache columns that every row masks are dropped once there are this many
+_TRIM = 8  # cache columns that every row masks are dropped (a view, no copy) once this many
 
 
 def _prefill(model: PreTrainedModel, prompts: Sequence[list[int]], pad_id: int):
