@@ -47,6 +47,7 @@ def test_batched_greedy_equals_one_by_one_and_decoding_by_hand(model_and_tokeniz
     alone = [generate(model, tokenizer, [p], GREEDY, batch_size=1, progress=False)[0]
              for p in PROMPTS]
     assert batched == alone
+    assert generate(model, tokenizer, [], GREEDY, progress=False) == []
     assert [texts[0] for texts in batched] == [
         greedy_by_hand(model, tokenizer, tokenizer.encode(p), GREEDY.max_new_tokens)
         for p in PROMPTS]

@@ -135,20 +135,104 @@ class _StopWatch:
 _TRIM = 8  # cache columns that every row masks are dropped (a view, no copy) once this many
 
 
-def _prefill(model: PreTrainedModel, prompts: Sequence[list[int]], pad_id: int):
-    """`(cache, mask, positions, last logits)` of one left-padded forward over `prompts`."""
-    input_ids, mask = _left_pad(prompts, pad_id, model.device)
-    positions = (mask.cumsum(dim=-1) - 1).clamp(min=0)
-    output = model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
-                   cache=decoding_cache(model), use_cache=True, logits_to_keep=1)
-    return output.cache, mask, positions, output.logits[:, -1]
+def _take(queue: deque, count: int) -> list:
+    """Up to `count` items off the front of `queue`."""
+    return [queue.popleft() for _ in range(min(count, len(queue)))]
 
 
-def _prompt_states(cache, row: int, length: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """Per layer, the keys and values `(heads, length, dim)` of the last `length` tokens of a
-    cache row: one prompt without its padding."""
-    return [(layer.keys[row, :, -length:], layer.values[row, :, -length:])
-            for layer in cache.layers]
+class _Prompts:
+    """Prompts read once however many samples they have: where rows can be refilled (every
+    cache layer a `GrowingLayer`), a prompt's keys and values (per layer, `(heads, tokens,
+    dim)`) and last logits are kept while samples of it wait."""
+
+    def __init__(self, model: PreTrainedModel, encoded: Sequence[list[int]], pad_id: int,
+                 queue: deque[tuple[int, int]]) -> None:
+        self.model, self.encoded, self.pad_id = model, encoded, pad_id
+        self.refillable = all(isinstance(layer, GrowingLayer)
+                              for layer in decoding_cache(model).layers)
+        self.waiting = Counter(prompt for prompt, _ in queue)
+        self.kept: dict[int, tuple[list[tuple[torch.Tensor, torch.Tensor]], torch.Tensor]] = {}
+
+    def prefill(self, prompts: list[int]):
+        """`(cache, mask, positions, last logits)` of one left-padded forward over `prompts`,
+        whose states are kept for their samples where rows can be refilled."""
+        input_ids, mask = _left_pad([self.encoded[p] for p in prompts], self.pad_id,
+                                    self.model.device)
+        positions = (mask.cumsum(dim=-1) - 1).clamp(min=0)
+        output = self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
+                            cache=decoding_cache(self.model), use_cache=True, logits_to_keep=1)
+        logits = output.logits[:, -1]
+        for row, prompt in enumerate(prompts if self.refillable else ()):
+            length = len(self.encoded[prompt])
+            self.kept[prompt] = ([(layer.keys[row, :, -length:], layer.values[row, :, -length:])
+                                  for layer in output.cache.layers], logits[row].clone())
+        return output.cache, mask, positions, logits
+
+    def states(self, samples: list[tuple[int, int]]) -> list[tuple[list, torch.Tensor]]:
+        """The kept states and logits of each sample's prompt, prefilling those not kept."""
+        new = list(dict.fromkeys(prompt for prompt, _ in samples if prompt not in self.kept))
+        if new:
+            self.prefill(new)
+        return [self.kept[prompt] for prompt, _ in samples]
+
+    def started(self, samples: list[tuple[int, int]]) -> None:
+        """Forget a prompt once none of its samples waits."""
+        self.waiting.subtract(prompt for prompt, _ in samples)
+        for prompt, _ in samples:
+            if not self.waiting[prompt]:
+                self.kept.pop(prompt, None)
+
+
+class _Rows:
+    """The sequences decoded together: their cache, attention mask `(rows, columns)`, next
+    positions `(rows, 1)` and, per row, the sample it holds with its new tokens (None once the
+    sample has ended)."""
+
+    def __init__(self, prompts: _Prompts, wave: list[tuple[int, int]]) -> None:
+        """A wave: one prefill of its samples' prompts, the cache rows copied for each sample;
+        `self.logits` holds each row's next-token logits."""
+        unique = list(dict.fromkeys(prompt for prompt, _ in wave))
+        cache, mask, positions, logits = prompts.prefill(unique)
+        self.refillable = prompts.refillable
+        index = torch.tensor([unique.index(prompt) for prompt, _ in wave], device=mask.device)
+        cache.batch_select_indices(index)
+        self.cache, self.mask, self.logits = cache, mask[index], logits[index]
+        self.position = positions[index, -1:] + 1
+        self.slots: list[tuple[int, list[int]] | None] = [(sample, []) for _, sample in wave]
+        prompts.started(wave)
+
+    def place(self, row: int, states: list[tuple[torch.Tensor, torch.Tensor]],
+              sample: int) -> None:
+        """Start `sample` in `row`: its prompt's states at the end of the row, the rest masked."""
+        width = states[0][0].shape[-2]
+        for layer, (keys, values) in zip(self.cache.layers, states, strict=True):
+            layer.place(row, keys, values)
+        self.mask[row] = 0
+        self.mask[row, -width:] = 1
+        self.position[row] = width
+        self.slots[row] = (sample, [])
+
+    def keep_live(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Drop the rows whose sample ended; returns the live rows' `tokens`."""
+        live = [row for row, slot in enumerate(self.slots) if slot is not None]
+        index = torch.tensor(live, dtype=torch.long, device=self.mask.device)
+        if live:
+            self.cache.batch_select_indices(index)
+        self.mask, self.position = self.mask[index], self.position[index]
+        self.slots = [self.slots[row] for row in live]
+        return tokens[index]
+
+    def step(self, model: PreTrainedModel, tokens: torch.Tensor) -> None:
+        """Feed each row its next token; `self.logits` becomes the following one's."""
+        if self.refillable and (lead := int(self.mask.any(dim=0).int().argmax())) >= _TRIM:
+            for layer in self.cache.layers:
+                layer.trim(lead)
+            self.mask = self.mask[:, lead:]
+        self.mask = torch.cat([self.mask, self.mask.new_ones((len(self.slots), 1))], dim=-1)
+        output = model(input_ids=tokens[:, None], attention_mask=self.mask,
+                       position_ids=self.position, cache=self.cache, use_cache=True)
+        self.cache, self.logits = output.cache, output.logits[:, -1]
+        self.position = self.position + 1
 
 
 @torch.inference_mode()
@@ -160,92 +244,44 @@ def _decode(model: PreTrainedModel, encoded: Sequence[list[int]], queue: deque[t
     `finish(sample, new tokens)` as a sample ends: before its first EOS, with its first stop
     string, or after `params.max_new_tokens` tokens.
 
-    Samples start in waves: one prefill of their prompts, its cache rows copied for each sample.
-    When every cache layer is a `GrowingLayer`, an ended row goes at once to the next sample
-    waiting: its prompt's keys and values (prefilled once per prompt) are written into the row,
-    right-aligned, and the mask hides the rest of the row. Otherwise ended rows leave the batch
-    and the next wave starts when all have ended."""
-    waiting = Counter(prompt for prompt, _ in queue)
-    prefilled: dict[int, tuple[list, torch.Tensor]] = {}  # prompt -> (states, logits)
-    slots: list[tuple[int, list[int]] | None] = []  # per cache row: (sample, its new tokens)
+    Samples start in waves (`_Rows`). Where the cache allows, an ended row goes at once to the
+    next sample waiting; otherwise ended rows leave the batch and the next wave starts when all
+    have ended."""
+    prompts = _Prompts(model, encoded, pad_id, queue)
 
-    def keep_prefilled(cache, prompts: list[int], logits: torch.Tensor) -> None:
-        for row, prompt in enumerate(prompts):
-            if waiting[prompt]:
-                length = len(encoded[prompt])
-                prefilled[prompt] = _prompt_states(cache, row, length), logits[row].clone()
-
-    def ended(slot: tuple[int, list[int]], token: int) -> bool:
-        sample, new = slot
+    def ended(batch: _Rows, row: int, token: int) -> bool:
+        sample, new = batch.slots[row]
         done = token in eos_ids  # an EOS is not part of the text
         if not done:
             new.append(token)
             done = watch.stopped(new) or len(new) == params.max_new_tokens
         if done:
             finish(sample, new)
+            batch.slots[row] = None
         return done
 
-    while queue or slots:
-        if not slots:  # a wave
-            wave = [queue.popleft() for _ in range(min(rows, len(queue)))]
-            prompts = list(dict.fromkeys(prompt for prompt, _ in wave))
-            waiting.subtract(prompt for prompt, _ in wave)
-            cache, mask, positions, logits = _prefill(model, [encoded[p] for p in prompts],
-                                                      pad_id)
-            refill = all(isinstance(layer, GrowingLayer) for layer in cache.layers)
-            if refill:
-                keep_prefilled(cache, prompts, logits)
-            index = torch.tensor([prompts.index(prompt) for prompt, _ in wave],
-                                 device=model.device)
-            cache.batch_select_indices(index)
-            mask, logits, position = mask[index], logits[index], positions[index, -1:] + 1
-            slots = [(sample, []) for _, sample in wave]
-        tokens = next_tokens(logits, params, generator)
-        free = [row for row, token in enumerate(tokens.tolist()) if ended(slots[row], token)]
-        for row in free:
-            slots[row] = None
-        while refill and free and queue:  # the next samples take the ended rows
-            starting = [queue.popleft() for _ in range(min(len(free), len(queue)))]
-            new = list(dict.fromkeys(p for p, _ in starting if p not in prefilled))
-            if new:
-                fresh, _, _, fresh_logits = _prefill(model, [encoded[p] for p in new], pad_id)
-                keep_prefilled(fresh, new, fresh_logits)
-            waiting.subtract(prompt for prompt, _ in starting)
+    batch = None
+    while queue or (batch and batch.slots):
+        if batch is None or not batch.slots:
+            batch = _Rows(prompts, _take(queue, rows))
+        tokens = next_tokens(batch.logits, params, generator)
+        free = [row for row, token in enumerate(tokens.tolist()) if ended(batch, row, token)]
+        while batch.refillable and free and queue:  # the next samples take the ended rows
+            starting = _take(queue, len(free))
+            states = prompts.states(starting)
             placed, free = free[:len(starting)], free[len(starting):]
-            for row, (prompt, sample) in zip(placed, starting, strict=True):
-                states = prefilled[prompt][0]
-                for layer, (keys, values) in zip(cache.layers, states, strict=True):
-                    layer.place(row, keys, values)
-                mask[row] = 0
-                mask[row, mask.shape[1] - len(encoded[prompt]):] = 1
-                position[row] = len(encoded[prompt])
-                slots[row] = (sample, [])
-            first = next_tokens(torch.stack([prefilled[p][1] for p, _ in starting]), params,
+            for row, (own, _), (_, sample) in zip(placed, states, starting, strict=True):
+                batch.place(row, own, sample)
+            prompts.started(starting)
+            first = next_tokens(torch.stack([logits for _, logits in states]), params,
                                 generator)
             tokens[placed] = first
             free += [row for row, token in zip(placed, first.tolist(), strict=True)
-                     if ended(slots[row], token)]
-            for row in free:
-                slots[row] = None
-            for prompt in {p for p, _ in starting if not waiting[p]}:
-                prefilled.pop(prompt, None)
-        if free:  # rows nobody is waiting for leave the batch
-            keep = [row for row, slot in enumerate(slots) if slot is not None]
-            if not keep:
-                slots = []
-                continue
-            index = torch.tensor(keep, device=model.device)
-            cache.batch_select_indices(index)
-            tokens, mask, position = tokens[index], mask[index], position[index]
-            slots = [slots[row] for row in keep]
-        if refill and (lead := int(mask.any(dim=0).int().argmax())) >= _TRIM:
-            for layer in cache.layers:
-                layer.trim(lead)
-            mask = mask[:, lead:]
-        mask = torch.cat([mask, mask.new_ones((len(slots), 1))], dim=-1)
-        output = model(input_ids=tokens[:, None], attention_mask=mask, position_ids=position,
-                       cache=cache, use_cache=True)
-        cache, logits, position = output.cache, output.logits[:, -1], position + 1
+                     if ended(batch, row, token)]
+        if free:
+            tokens = batch.keep_live(tokens)
+        if batch.slots:
+            batch.step(model, tokens)
 
 
 def generate(
