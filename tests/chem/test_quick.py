@@ -63,6 +63,7 @@ def test_shipped_adapters_are_sampled_without_training(tmp_path, tiny_model_dir,
                                   max_new_tokens=4, test_limit=20, reference_size=20)
     result = run_quick(StudyContext(out=tmp_path / "quick", device="cpu"), settings)
     assert trained == []
+    assert result.summary.startswith(f"SFT adapter {tiny_model_dir}, DPO adapter {tiny_model_dir};")
     adherence = result.tables[1][1]
     assert {"sft", "dpo", "sft valid", "dpo valid"} <= set(adherence.columns)
     drawn = tmp_path / "quick" / "eval-dpo" / "samples.jsonl"

@@ -28,7 +28,13 @@ from reprolab.chem.runs import (
 from reprolab.chem.sft import LoraSettings, SftConfig, TrainSettings, run_sft
 from reprolab.core.figures import save_png
 from reprolab.core.records import RunRecord, read_jsonl
-from reprolab.core.report import Comparison, StudyContext, StudyResult, committed_results
+from reprolab.core.report import (
+    Comparison,
+    StudyContext,
+    StudyResult,
+    committed_results,
+    project_root,
+)
 
 TITLE = "SmileyLlama: LLMs as chemical language models"
 MOSES_KEYS = ("valid", "unique@1000", "unique@10000", "FCD/Test", "SNN/Test", "Frag/Test",
@@ -178,12 +184,28 @@ def _result(ctx: StudyContext, s: PipelineSettings, metrics: dict, samples: list
                     if kind in kinds]
     return StudyResult(
         "chem", TITLE,
-        f"{s.molecules} MOSES molecules, {s.model} + LoRA r{s.lora.r}; {len(free)} free samples "
-        f"at T=1; {len(samples)} evaluation-prompt samples.",
+        f"{_models(s)}; {len(free)} free samples at T=1; {len(samples)} evaluation-prompt "
+        "samples.",
         comparisons=comparisons,
         tables=[("MOSES metrics (free samples) beside CharRNN", moses),
                 ("Prompt adherence (% satisfied) by kind, split and model", adherence)],
         figures=figures, headline=headline(metrics))
+
+
+def _models(s: PipelineSettings) -> str:
+    """What was sampled: the given adapters, or what the pipeline trained."""
+    if s.adapter is None:
+        return f"{s.model} + LoRA r{s.lora.r} on {s.molecules} MOSES molecules"
+    text = f"SFT adapter {_in_project(s.adapter)}"
+    return text + (f", DPO adapter {_in_project(s.dpo_adapter)}" if s.dpo_adapter else "")
+
+
+def _in_project(path: str) -> str:
+    """`path` relative to the project root when it lies inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(project_root()))
+    except ValueError:
+        return path
 
 
 def _mean(table: pd.DataFrame, kind: str, model: str) -> float:
